@@ -1,0 +1,17 @@
+//! Omnihub's use cases: one function per command or query. Each owns its transaction,
+//! checks authorisation, calls the domain rules and the store, and (from the identity issue
+//! on) writes the audit entry in the same transaction. The REST API, the admin console, the
+//! CLI and the background workers all call these functions, never the store directly.
+
+pub mod auth;
+pub mod context;
+pub mod entropy;
+pub mod error;
+pub mod merchants;
+pub mod passwords;
+pub mod settings;
+pub mod staff;
+pub mod system;
+
+pub use context::{Actor, App};
+pub use error::{Error, FieldError};

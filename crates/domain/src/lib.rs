@@ -1,0 +1,9 @@
+//! Omnihub's business rules: typed values parsed at the edge, state machines and pure
+//! calculations. No I/O lives here (no tokio, sqlx or axum), so everything in this crate is
+//! unit- and property-tested in milliseconds.
+
+pub mod clock;
+pub mod ids;
+pub mod identity;
+pub mod merchants;
+pub mod settings;

@@ -1,0 +1,180 @@
+//! Console translations (zh-CN and English). Each language is one value of [`Tr`], so a
+//! missing translation is a compile error, not a blank on screen (docs/adr/0004).
+
+/// A console language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    /// Simplified Chinese.
+    ZhCn,
+    /// English.
+    En,
+}
+
+impl Lang {
+    /// Every language, in menu order.
+    pub const ALL: [Self; 2] = [Self::ZhCn, Self::En];
+
+    /// The BCP 47 tag.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Self::ZhCn => "zh-CN",
+            Self::En => "en",
+        }
+    }
+
+    /// The language's own name, for the switcher.
+    pub fn native_name(self) -> &'static str {
+        match self {
+            Self::ZhCn => "简体中文",
+            Self::En => "English",
+        }
+    }
+
+    /// Parses a tag (`zh-CN`, `zh`, `en-GB` ...).
+    pub fn parse(tag: &str) -> Option<Self> {
+        let primary = tag.trim().split(['-', '_']).next()?.to_ascii_lowercase();
+        match primary.as_str() {
+            "zh" => Some(Self::ZhCn),
+            "en" => Some(Self::En),
+            _ => None,
+        }
+    }
+
+    /// The first supported language of an `Accept-Language` header, by quality.
+    pub fn from_accept_language(header: &str) -> Option<Self> {
+        let mut ranked: Vec<(f32, Self)> = header
+            .split(',')
+            .filter_map(|part| {
+                let mut pieces = part.split(';');
+                let lang = Self::parse(pieces.next()?)?;
+                let q = pieces
+                    .find_map(|p| p.trim().strip_prefix("q="))
+                    .and_then(|q| q.parse::<f32>().ok())
+                    .unwrap_or(1.0);
+                Some((q, lang))
+            })
+            .collect();
+        ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
+        ranked.first().map(|(_, lang)| *lang)
+    }
+
+    /// The strings of this language.
+    pub fn tr(self) -> &'static Tr {
+        match self {
+            Self::ZhCn => &ZH_CN,
+            Self::En => &EN,
+        }
+    }
+}
+
+/// Every string the console shows.
+#[derive(Debug)]
+pub struct Tr {
+    pub app_name: &'static str,
+    pub tagline: &'static str,
+    pub nav_overview: &'static str,
+    pub nav_status: &'static str,
+    pub nav_developers: &'static str,
+    pub nav_api_docs: &'static str,
+    pub language: &'static str,
+    pub sign_in: &'static str,
+    pub email: &'static str,
+    pub password: &'static str,
+    pub sign_in_title: &'static str,
+    pub sign_in_pending: &'static str,
+    pub status_title: &'static str,
+    pub version: &'static str,
+    pub database_backend: &'static str,
+    pub migrations: &'static str,
+    pub migrations_current: &'static str,
+    pub migrations_pending: &'static str,
+    pub started_at: &'static str,
+    pub uptime: &'static str,
+    pub pools: &'static str,
+    pub pool: &'static str,
+    pub connections: &'static str,
+    pub idle: &'static str,
+    pub maximum: &'static str,
+    pub not_found_title: &'static str,
+    pub not_found_body: &'static str,
+    pub back_home: &'static str,
+    pub unavailable: &'static str,
+}
+
+/// English.
+pub static EN: Tr = Tr {
+    app_name: "Omnihub",
+    tagline: "Omnichannel commerce operations",
+    nav_overview: "Overview",
+    nav_status: "System status",
+    nav_developers: "Developers",
+    nav_api_docs: "API documentation",
+    language: "Language",
+    sign_in: "Sign in",
+    email: "Email",
+    password: "Password",
+    sign_in_title: "Sign in to Omnihub",
+    sign_in_pending: "Console sign-in is switched on by the identity module. Until then, API clients sign in with POST /api/v1/auth/login.",
+    status_title: "System status",
+    version: "Version",
+    database_backend: "Database",
+    migrations: "Migrations",
+    migrations_current: "up to date",
+    migrations_pending: "pending",
+    started_at: "Started at",
+    uptime: "Uptime",
+    pools: "Database connections",
+    pool: "Pool",
+    connections: "Open",
+    idle: "Idle",
+    maximum: "Maximum",
+    not_found_title: "Page not found",
+    not_found_body: "There is no console page at this address.",
+    back_home: "Back to the console",
+    unavailable: "The database is unreachable right now.",
+};
+
+/// Simplified Chinese.
+pub static ZH_CN: Tr = Tr {
+    app_name: "Omnihub 全渠道中台",
+    tagline: "全渠道电商运营管理",
+    nav_overview: "概览",
+    nav_status: "系统状态",
+    nav_developers: "开发者",
+    nav_api_docs: "API 文档",
+    language: "语言",
+    sign_in: "登录",
+    email: "邮箱",
+    password: "密码",
+    sign_in_title: "登录 Omnihub",
+    sign_in_pending: "控制台登录将由身份认证模块启用。在此之前，API 客户端可通过 POST /api/v1/auth/login 登录。",
+    status_title: "系统状态",
+    version: "版本",
+    database_backend: "数据库",
+    migrations: "数据库迁移",
+    migrations_current: "已是最新",
+    migrations_pending: "待执行",
+    started_at: "启动时间",
+    uptime: "运行时长",
+    pools: "数据库连接",
+    pool: "连接池",
+    connections: "已打开",
+    idle: "空闲",
+    maximum: "上限",
+    not_found_title: "页面不存在",
+    not_found_body: "此地址没有对应的控制台页面。",
+    back_home: "返回控制台",
+    unavailable: "数据库暂时无法访问。",
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_language_picks_the_best_supported_language() {
+        assert_eq!(Lang::from_accept_language("zh-CN,zh;q=0.9,en;q=0.8"), Some(Lang::ZhCn));
+        assert_eq!(Lang::from_accept_language("fr-FR, en-GB;q=0.7, zh;q=0.3"), Some(Lang::En));
+        assert_eq!(Lang::from_accept_language("fr, de"), None);
+    }
+}

@@ -1,0 +1,131 @@
+//! The admin console at `/admin`: server-rendered askama pages with htmx, calling the same
+//! use cases as the API. Every page is rendered with a fresh CSP nonce and in the user's
+//! language (cookie, else `Accept-Language`, else Chinese).
+
+use askama::Template;
+use axum::Router;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum_extra::extract::CookieJar;
+
+use crate::state::AppState;
+
+pub mod i18n;
+mod auth;
+mod system;
+
+use i18n::{Lang, Tr};
+
+/// The cookie holding the chosen console language.
+pub const LANG_COOKIE: &str = "omnihub_lang";
+
+/// Console routes, mounted under `/admin`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(system::status_page))
+        .route("/login", get(auth::login_page).post(auth::login_submit))
+        .route("/lang/{tag}", get(auth::switch_language))
+        .fallback(not_found)
+}
+
+/// What every page's layout needs: language, strings, CSP nonce, active section.
+#[derive(Debug, Clone)]
+pub struct PageContext {
+    /// The page's language.
+    pub lang: Lang,
+    /// Its strings.
+    pub t: &'static Tr,
+    /// Nonce for the page's inline script and style elements.
+    pub nonce: String,
+    /// The request path (for the language switcher's return address).
+    pub path: String,
+    /// Cache-busting versions of the assets.
+    pub assets: AssetVersions,
+}
+
+/// Content hashes of the assets the layout links.
+#[derive(Debug, Clone)]
+pub struct AssetVersions {
+    /// console.css
+    pub css: String,
+    /// console.js
+    pub js: String,
+    /// vendor/htmx.min.js
+    pub htmx: String,
+    /// vendor/echarts.min.js
+    pub echarts: String,
+}
+
+impl PageContext {
+    /// Every language, for the switcher.
+    pub fn languages(&self) -> [Lang; 2] {
+        Lang::ALL
+    }
+}
+
+impl FromRequestParts<AppState> for PageContext {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        let lang = jar
+            .get(LANG_COOKIE)
+            .and_then(|c| Lang::parse(c.value()))
+            .or_else(|| {
+                parts
+                    .headers
+                    .get(header::ACCEPT_LANGUAGE)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(Lang::from_accept_language)
+            })
+            .unwrap_or(Lang::ZhCn);
+        let nonce: [u8; 16] = omnihub_app::entropy::random_bytes(state.app.entropy.as_ref());
+        Ok(Self {
+            lang,
+            t: lang.tr(),
+            nonce: hex::encode(nonce),
+            path: parts.uri.path().to_owned(),
+            assets: AssetVersions {
+                css: crate::assets::version("console.css"),
+                js: crate::assets::version("console.js"),
+                htmx: crate::assets::version("vendor/htmx.min.js"),
+                echarts: crate::assets::version("vendor/echarts.min.js"),
+            },
+        })
+    }
+}
+
+/// Renders a page with its status and a strict, nonce-based Content-Security-Policy.
+pub fn render(status: StatusCode, nonce: &str, page: &impl Template) -> Response {
+    match page.render() {
+        Ok(html) => {
+            let mut response = (status, Html(html)).into_response();
+            let csp = format!(
+                "default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'nonce-{nonce}' 'unsafe-inline'; \
+                 img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+            );
+            if let Ok(csp) = HeaderValue::from_str(&csp) {
+                response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, csp);
+            }
+            response
+        }
+        Err(err) => {
+            tracing::error!(error.cause_chain = ?err, "console template failed to render");
+            (StatusCode::INTERNAL_SERVER_ERROR, Html("<h1>500</h1>")).into_response()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "not_found.html")]
+struct NotFoundPage {
+    ctx: PageContext,
+}
+
+async fn not_found(ctx: PageContext) -> Response {
+    let nonce = ctx.nonce.clone();
+    render(StatusCode::NOT_FOUND, &nonce, &NotFoundPage { ctx })
+}

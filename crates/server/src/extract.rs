@@ -1,0 +1,153 @@
+//! Request extractors whose failures are problem responses: JSON bodies, query strings and
+//! path parameters, the caller's identity, and the client's address and user agent.
+
+use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Path, Query, Request};
+use axum::http::header;
+use axum::http::request::Parts;
+use axum::body::Bytes;
+use omnihub_app::Actor;
+use omnihub_app::auth::ClientInfo;
+use serde::de::DeserializeOwned;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// A JSON body parsed into `T`. Refuses a wrong media type (415), an over-long body (413),
+/// invalid JSON (400) and JSON of the wrong shape (422, naming the field).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(|mime| {
+                let mime = mime.trim().to_ascii_lowercase();
+                mime == "application/json" || mime.ends_with("+json")
+            })
+            .unwrap_or(false);
+        if !is_json {
+            return Err(ApiError::UnsupportedMediaType);
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(body_error)?;
+        parse_json(&bytes).map(Self)
+    }
+}
+
+/// Parses JSON, telling syntax errors (400) from shape errors (422 with the field's path).
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|err| {
+        let path = err.path().to_string();
+        let inner = err.into_inner();
+        if inner.is_data() {
+            ApiError::InvalidBody {
+                field: path,
+                message: inner.to_string(),
+            }
+        } else {
+            ApiError::MalformedJson(inner.to_string())
+        }
+    })?;
+    de.end().map_err(|e| ApiError::MalformedJson(e.to_string()))?;
+    Ok(value)
+}
+
+fn body_error(rejection: BytesRejection) -> ApiError {
+    if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::PayloadTooLarge
+    } else {
+        ApiError::Status(rejection.status())
+    }
+}
+
+/// Query parameters parsed into `T`; a 400 problem when they do not fit.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Query(v)| Self(v))
+            .map_err(|e: QueryRejection| ApiError::InvalidParameter {
+                place: "query",
+                message: e.body_text(),
+            })
+    }
+}
+
+/// Path parameters parsed into `T`; a 400 problem when they do not fit (e.g. a bad id).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApiPath<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Path(v)| Self(v))
+            .map_err(|e: PathRejection| ApiError::InvalidParameter {
+                place: "path",
+                message: e.body_text(),
+            })
+    }
+}
+
+/// The signed-in caller, from `Authorization: Bearer <token>`.
+#[derive(Debug, Clone)]
+pub struct Auth {
+    /// Who is acting.
+    pub actor: Actor,
+    /// The user's profile.
+    pub user: omnihub_app::staff::StaffUser,
+    /// The bearer token (to end the session on logout).
+    pub token: String,
+}
+
+impl FromRequestParts<AppState> for Auth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .map(str::trim)
+            .ok_or(omnihub_app::Error::Unauthenticated)?
+            .to_owned();
+        let (actor, user) = omnihub_app::auth::authenticate(&state.app, &token).await?;
+        Ok(Self { actor, user, token })
+    }
+}
+
+/// The client's address and user agent, for sessions and the audit log.
+#[derive(Debug, Clone, Default)]
+pub struct Client(pub ClientInfo);
+
+impl<S: Send + Sync> FromRequestParts<S> for Client {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let address = parts
+            .extensions
+            .get::<ConnectInfo<std::net::SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip().to_string());
+        let user_agent = parts
+            .headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|ua| ua.chars().take(512).collect());
+        Ok(Self(ClientInfo { address, user_agent }))
+    }
+}

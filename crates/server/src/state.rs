@@ -1,0 +1,48 @@
+//! The state every handler receives.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use omnihub_app::App;
+
+use crate::metrics::Metrics;
+
+/// HTTP-level settings.
+#[derive(Debug, Clone)]
+pub struct HttpSettings {
+    /// Largest request body accepted, in bytes.
+    pub body_limit: usize,
+    /// Longest a request may take before it is abandoned with 408.
+    pub request_timeout: Duration,
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        Self {
+            body_limit: 2 * 1024 * 1024,
+            request_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Shared state: the app context, metrics and HTTP settings; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// The use cases' context.
+    pub app: App,
+    /// Request metrics, rendered at `/metrics`.
+    pub metrics: Arc<Metrics>,
+    /// HTTP settings.
+    pub http: HttpSettings,
+}
+
+impl AppState {
+    /// State over an app context.
+    pub fn new(app: App, http: HttpSettings) -> Self {
+        Self {
+            app,
+            metrics: Arc::new(Metrics::new()),
+            http,
+        }
+    }
+}

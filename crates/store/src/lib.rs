@@ -1,0 +1,19 @@
+//! Omnihub's storage: the only crate that knows SQL.
+//!
+//! One body of query code serves embedded SQLite and PostgreSQL (docs/adr/0001): each query
+//! is one SQL text with `$n` placeholders, compiled for both backends by [`with_conn!`].
+//! Every function that touches business data takes the merchant id first, and every query
+//! is scoped by it.
+
+pub mod checks;
+pub mod db;
+pub mod error;
+pub mod merchants;
+pub mod migrations;
+pub mod sessions;
+pub mod settings;
+pub mod staff;
+pub mod time;
+
+pub use db::{Backend, Db, DbOptions, PoolStats, Tx};
+pub use error::StoreError;

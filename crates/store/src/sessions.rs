@@ -1,0 +1,85 @@
+//! Staff sign-in sessions, keyed by the SHA-256 of their opaque token.
+
+use jiff::Timestamp;
+use omnihub_domain::ids::UserId;
+
+use crate::staff::StaffUserRow;
+use crate::{StoreError, Tx, time, with_conn};
+
+/// A new session to store.
+#[derive(Debug, Clone)]
+pub struct NewSession<'a> {
+    /// SHA-256 of the token.
+    pub token_hash: &'a [u8],
+    /// Owner.
+    pub user: UserId,
+    /// Expires if unused until then.
+    pub idle_expires_at: Timestamp,
+    /// Expires at the latest then.
+    pub absolute_expires_at: Timestamp,
+    /// Client address at sign-in.
+    pub client_address: Option<&'a str>,
+    /// User agent at sign-in.
+    pub user_agent: Option<&'a str>,
+}
+
+/// Stores a new session.
+pub async fn insert(tx: &mut Tx, session: &NewSession<'_>, now: Timestamp) -> Result<(), StoreError> {
+    const SQL: &str = "INSERT INTO staff_sessions (token_hash, user_id, created_at, last_seen_at, \
+         idle_expires_at, absolute_expires_at, client_address, user_agent) \
+         VALUES ($1, $2, $3, $3, $4, $5, $6, $7)";
+    with_conn!(tx, |c| sqlx::query(SQL)
+        .bind(session.token_hash)
+        .bind(session.user.as_uuid())
+        .bind(time::to_db(now))
+        .bind(time::to_db(session.idle_expires_at))
+        .bind(time::to_db(session.absolute_expires_at))
+        .bind(session.client_address)
+        .bind(session.user_agent)
+        .execute(c)
+        .await
+        .map(|_| ()))
+    .map_err(|e| StoreError::from_sqlx(e, "staff_sessions.token_hash"))
+}
+
+/// The user of a live session (not revoked, not expired at `now`), sliding its idle
+/// expiry forward to `idle_expires_at` (never past the absolute expiry).
+pub async fn touch(
+    tx: &mut Tx,
+    token_hash: &[u8],
+    now: Timestamp,
+    idle_expires_at: Timestamp,
+) -> Result<Option<StaffUserRow>, StoreError> {
+    const TOUCH: &str = "UPDATE staff_sessions SET last_seen_at = $2, \
+         idle_expires_at = CASE WHEN $3 < absolute_expires_at THEN $3 ELSE absolute_expires_at END \
+         WHERE token_hash = $1 AND revoked_at IS NULL AND idle_expires_at > $2 AND absolute_expires_at > $2 \
+         RETURNING user_id";
+    const USER: &str = "SELECT id, merchant_id, email, display_name, password_hash, is_platform_admin, \
+         status, created_at FROM staff_users WHERE id = $1 AND status = 'active'";
+    let now = time::to_db(now);
+    let user_id: Option<uuid::Uuid> = with_conn!(tx, |c| sqlx::query_scalar(TOUCH)
+        .bind(token_hash)
+        .bind(now)
+        .bind(time::to_db(idle_expires_at))
+        .fetch_optional(c)
+        .await)?;
+    let Some(user_id) = user_id else {
+        return Ok(None);
+    };
+    Ok(with_conn!(tx, |c| sqlx::query_as::<_, StaffUserRow>(USER)
+        .bind(user_id)
+        .fetch_optional(c)
+        .await)?)
+}
+
+/// Revokes one session; true if it was live.
+pub async fn revoke(tx: &mut Tx, token_hash: &[u8], now: Timestamp) -> Result<bool, StoreError> {
+    const SQL: &str =
+        "UPDATE staff_sessions SET revoked_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL";
+    Ok(with_conn!(tx, |c| sqlx::query(SQL)
+        .bind(token_hash)
+        .bind(time::to_db(now))
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected() > 0))?)
+}
