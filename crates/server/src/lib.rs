@@ -31,7 +31,6 @@ pub fn router(state: AppState) -> Router {
     let app = Router::new()
         .merge(api)
         .merge(docs)
-        .route("/api/docs", get(|| async { Redirect::permanent("/api/docs/") }))
         .nest("/admin", console::router())
         .route("/assets/{*path}", get(assets::serve))
         .route("/", get(|| async { Redirect::to("/admin") }))
@@ -44,4 +43,17 @@ pub fn router(state: AppState) -> Router {
 pub fn openapi_document() -> utoipa::openapi::OpenApi {
     let (_, paths) = api::router().split_for_parts();
     openapi::document(paths)
+}
+
+/// Serves [`router`] on `listener` until `shutdown` completes, then stops accepting and
+/// lets in-flight requests finish. Connections carry the peer address for the audit log.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let service = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service)
+        .with_graceful_shutdown(shutdown)
+        .await
 }

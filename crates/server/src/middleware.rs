@@ -109,9 +109,13 @@ async fn problem_bodies(request: Request, next: Next) -> Response {
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned();
-    if content_type.starts_with("text/html") {
-        return response; // console pages render their own error pages
+    // Console pages (HTML) and deliberate JSON answers such as /readyz's 503 report keep
+    // their bodies; bare statuses (no type, or plain text from a tower layer) get a problem.
+    let bare = content_type.is_empty() || content_type.starts_with("text/plain");
+    if !bare && !content_type.starts_with(PROBLEM_JSON) {
+        return response;
     }
+    let extensions = response.extensions().clone();
     let mut problem = if content_type.starts_with(PROBLEM_JSON) {
         let (parts, body) = response.into_parts();
         match body.collect().await.map(|b| serde_json::from_slice::<Problem>(&b.to_bytes())) {
@@ -123,6 +127,7 @@ async fn problem_bodies(request: Request, next: Next) -> Response {
     };
     problem.request_id = request_id.map(|id| id.to_string());
     let mut rebuilt = problem_response(&problem);
+    *rebuilt.extensions_mut() = extensions;
     if status == StatusCode::UNAUTHORIZED {
         rebuilt
             .headers_mut()

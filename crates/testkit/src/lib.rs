@@ -1,1 +1,355 @@
-//! placeholder
+//! Omnihub's test harness (a dev-dependency only).
+//!
+//! [`TestApp::spawn`] builds the same router `omnihub serve` uses over a fresh, migrated
+//! database — a temp SQLite file with production settings, or a PostgreSQL database cloned
+//! from a migrated template — with a [`FixedClock`], and offers typed request helpers.
+//! [`both_dbs!`] runs a test body on both backends and checks the integrity invariants
+//! after it. `OMNIHUB_TEST_DB=sqlite|postgres|both` selects backends; `TEST_LOG=1` prints
+//! tracing output.
+
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
+use std::path::PathBuf;
+use std::sync::{Arc, LazyLock, Once};
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use jiff::Timestamp;
+use omnihub_app::entropy::OsEntropy;
+use omnihub_app::passwords::HashCost;
+use omnihub_app::{Actor, App};
+use omnihub_domain::clock::{FixedClock, V7Ids};
+use omnihub_server::{AppState, HttpSettings};
+use omnihub_store::{Db, DbOptions};
+use serde_json::Value;
+use tempfile::TempDir;
+use tokio::sync::OnceCell;
+use tower::ServiceExt;
+
+pub mod pg;
+pub mod schema;
+
+pub use omnihub_store;
+pub use serde_json::json;
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TestBackend {
+    /// Embedded SQLite.
+    Sqlite,
+    /// PostgreSQL.
+    Postgres,
+}
+
+/// The instant every test starts at.
+pub fn test_epoch() -> Timestamp {
+    "2026-01-15T08:00:00Z".parse().expect("valid timestamp")
+}
+
+/// The password of the platform administrator [`TestApp::admin_token`] creates.
+pub const ADMIN_PASSWORD: &str = "correct horse battery staple";
+/// Its email.
+pub const ADMIN_EMAIL: &str = "admin@omnihub.test";
+
+/// One application instance over its own database.
+pub struct TestApp {
+    /// The router, exactly as `omnihub serve` builds it.
+    pub router: Router,
+    /// The use cases' context, for seeding through the app layer.
+    pub app: App,
+    /// The injected clock; advance it to expire things.
+    pub clock: Arc<FixedClock>,
+    /// The backend in use.
+    pub backend: TestBackend,
+    _sqlite_dir: Option<TempDir>,
+    pg: Option<pg::PgTestDb>,
+}
+
+/// Test settings from the environment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Selection {
+    Sqlite,
+    Postgres,
+    Both,
+    /// Unset: PostgreSQL when available, else SQLite with a notice.
+    Auto,
+}
+
+fn selection() -> Selection {
+    match std::env::var("OMNIHUB_TEST_DB").as_deref() {
+        Ok("sqlite") => Selection::Sqlite,
+        Ok("postgres") => Selection::Postgres,
+        Ok("both") => Selection::Both,
+        Ok(other) if !other.is_empty() => panic!("OMNIHUB_TEST_DB must be sqlite, postgres or both, not {other:?}"),
+        _ => Selection::Auto,
+    }
+}
+
+/// Whether tests should run on `backend` now. Panics when PostgreSQL is required
+/// (`OMNIHUB_TEST_DB=postgres|both`) but cannot be had, so CI never skips it silently.
+pub fn backend_enabled(backend: TestBackend) -> bool {
+    let selection = selection();
+    match backend {
+        TestBackend::Sqlite => matches!(selection, Selection::Sqlite | Selection::Both | Selection::Auto),
+        TestBackend::Postgres => match selection {
+            Selection::Sqlite => false,
+            Selection::Postgres | Selection::Both => match pg::server_url() {
+                Ok(Some(_)) => true,
+                Ok(None) => panic!("OMNIHUB_TEST_DB requires PostgreSQL, but it is not installed and OMNIHUB_TEST_PG_URL is unset"),
+                Err(e) => panic!("OMNIHUB_TEST_DB requires PostgreSQL, which failed to start: {e}"),
+            },
+            Selection::Auto => match pg::server_url() {
+                Ok(Some(_)) => true,
+                other => {
+                    static NOTICE: Once = Once::new();
+                    NOTICE.call_once(|| {
+                        eprintln!("\n*** NOTICE: PostgreSQL tests SKIPPED ({other:?}). Install PostgreSQL or set OMNIHUB_TEST_PG_URL; CI sets OMNIHUB_TEST_DB=both. ***\n");
+                    });
+                    false
+                }
+            },
+        },
+    }
+}
+
+fn init_test_log() {
+    static INIT: Once = Once::new();
+    INIT.call_once(|| {
+        if std::env::var_os("TEST_LOG").is_some() {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(tracing_subscriber::EnvFilter::new("debug,sqlx=info"))
+                .with_test_writer()
+                .try_init();
+        }
+    });
+}
+
+/// A short hash of every migration, naming templates so a changed migration is never
+/// served from a stale template.
+fn migrations_key() -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    for (version, name, sqlite, pg) in omnihub_store::migrations::MIGRATIONS {
+        hasher.update(format!("{version}{name}{sqlite}{pg}"));
+    }
+    hex::encode(&hasher.finalize()[..8])
+}
+
+static SQLITE_TEMPLATE: LazyLock<OnceCell<(TempDir, PathBuf)>> = LazyLock::new(OnceCell::new);
+
+/// A migrated SQLite file made once per test process, copied for each test.
+async fn sqlite_template() -> PathBuf {
+    let (_, path) = SQLITE_TEMPLATE
+        .get_or_init(|| async {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let path = dir.path().join("template.db");
+            let db = Db::open_sqlite(&path, &DbOptions::default()).await.expect("open template");
+            omnihub_store::migrations::run(&db).await.expect("migrate template");
+            db.close().await; // closing the last connection checkpoints the WAL into the file
+            (dir, path)
+        })
+        .await;
+    path.clone()
+}
+
+impl TestApp {
+    /// A fresh application over a new, migrated database.
+    pub async fn spawn(backend: TestBackend) -> Self {
+        Self::build(backend, true).await
+    }
+
+    /// A fresh application over an empty, never-migrated database.
+    pub async fn spawn_unmigrated(backend: TestBackend) -> Self {
+        Self::build(backend, false).await
+    }
+
+    async fn build(backend: TestBackend, migrated: bool) -> Self {
+        init_test_log();
+        let options = DbOptions { max_connections: 8, ..DbOptions::default() };
+        let (db, sqlite_dir, pg_db) = match backend {
+            TestBackend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let path = dir.path().join("omnihub.db");
+                if migrated {
+                    std::fs::copy(sqlite_template().await, &path).expect("copy template");
+                }
+                let db = Db::open_sqlite(&path, &options).await.expect("open sqlite");
+                (db, Some(dir), None)
+            }
+            TestBackend::Postgres => {
+                let server = pg::server_url().expect("postgres").expect("postgres available");
+                let template = if migrated {
+                    pg::ensure_template(&server, &migrations_key(), |url| async move {
+                        let db = Db::connect(&url, &DbOptions::default()).await.map_err(|e| e.to_string())?;
+                        let result = omnihub_store::migrations::run(&db).await.map_err(|e| e.to_string());
+                        db.close().await;
+                        result
+                    })
+                    .await
+                    .expect("template")
+                } else {
+                    "template0".to_owned()
+                };
+                let test_db = pg::PgTestDb::create(&server, &template).await.expect("create test database");
+                let db = Db::connect(test_db.url(), &options).await.expect("connect postgres");
+                (db, None, Some(test_db))
+            }
+        };
+        let clock = Arc::new(FixedClock::new(test_epoch()));
+        let app = App::new(db, clock.clone(), Arc::new(V7Ids::new(clock.clone())), Arc::new(OsEntropy), HashCost::TEST);
+        let router = omnihub_server::router(AppState::new(app.clone(), HttpSettings::default()));
+        Self { router, app, clock, backend, _sqlite_dir: sqlite_dir, pg: pg_db }
+    }
+
+    /// The PostgreSQL URL of this test's database (for tests that start the real binary).
+    pub fn pg_url(&self) -> Option<&str> {
+        self.pg.as_ref().map(pg::PgTestDb::url)
+    }
+
+    /// Sends a request through the router.
+    pub async fn request(&self, method: Method, path: &str, headers: &[(HeaderName, &str)], body: Body) -> TestResponse {
+        let mut builder = Request::builder().method(method).uri(path);
+        for (name, value) in headers {
+            builder = builder.header(name, *value);
+        }
+        let response = self.router.clone().oneshot(builder.body(body).expect("request")).await.expect("infallible");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.into_body().collect().await.expect("body").to_bytes();
+        TestResponse { status, headers, body }
+    }
+
+    /// GET without credentials.
+    pub async fn get(&self, path: &str) -> TestResponse {
+        self.request(Method::GET, path, &[], Body::empty()).await
+    }
+
+    /// GET with a bearer token.
+    pub async fn get_as(&self, token: &str, path: &str) -> TestResponse {
+        let auth = format!("Bearer {token}");
+        self.request(Method::GET, path, &[(header::AUTHORIZATION, &auth)], Body::empty()).await
+    }
+
+    /// A JSON request, with a bearer token if given.
+    pub async fn send_json(&self, method: Method, path: &str, token: Option<&str>, body: &Value) -> TestResponse {
+        let auth = token.map(|t| format!("Bearer {t}"));
+        let mut headers = vec![(header::CONTENT_TYPE, "application/json")];
+        if let Some(auth) = &auth {
+            headers.push((header::AUTHORIZATION, auth));
+        }
+        self.request(method, path, &headers, Body::from(body.to_string())).await
+    }
+
+    /// POST JSON without credentials.
+    pub async fn post_json(&self, path: &str, body: &Value) -> TestResponse {
+        self.send_json(Method::POST, path, None, body).await
+    }
+
+    /// POST raw bytes with a content type.
+    pub async fn post_raw(&self, path: &str, content_type: &str, body: impl Into<Bytes>) -> TestResponse {
+        self.request(Method::POST, path, &[(header::CONTENT_TYPE, content_type)], Body::from(body.into())).await
+    }
+
+    /// Creates the platform administrator (through the app layer) and signs in.
+    pub async fn admin_token(&self) -> String {
+        let _ = omnihub_app::staff::create_platform_admin(&self.app, &Actor::System, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+        let response = self.post_json("/api/v1/auth/login", &json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})).await;
+        assert_eq!(response.status, StatusCode::OK, "admin login: {}", response.text());
+        response.json()["token"].as_str().expect("token").to_owned()
+    }
+
+    /// Asserts every integrity check passes (run after every `both_dbs!` test body).
+    pub async fn assert_invariants(&self) {
+        let outcomes = omnihub_app::system::run_checks(&self.app).await.expect("checks run");
+        let failed: Vec<_> = outcomes.iter().filter(|o| !o.passed()).collect();
+        assert!(failed.is_empty(), "integrity checks failed: {failed:#?}");
+    }
+
+    /// Closes the pools (PostgreSQL databases are dropped when the app is dropped).
+    pub async fn close(self) {
+        self.app.db.close().await;
+    }
+}
+
+/// A response: status, headers and the whole body.
+#[derive(Debug)]
+pub struct TestResponse {
+    /// Status.
+    pub status: StatusCode,
+    /// Headers.
+    pub headers: HeaderMap,
+    /// Body.
+    pub body: Bytes,
+}
+
+impl TestResponse {
+    /// The body as JSON (panics with the body if it is not).
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+    }
+
+    /// The body as text.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// A header's value.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok())
+    }
+
+    /// Asserts this is a problem response with `status` and `code`, and returns it.
+    #[track_caller]
+    pub fn assert_problem(&self, status: StatusCode, code: &str) -> Value {
+        assert_eq!(self.status, status, "body: {}", self.text());
+        assert_eq!(self.header("content-type"), Some("application/problem+json"), "body: {}", self.text());
+        let problem = self.json();
+        assert_eq!(problem["code"], code, "problem: {problem}");
+        assert_eq!(problem["status"], status.as_u16(), "problem: {problem}");
+        assert_eq!(problem["type"], format!("/problems/{code}"));
+        assert!(problem["title"].is_string());
+        problem
+    }
+}
+
+/// Runs a test body once on SQLite and once on PostgreSQL, each over a fresh database,
+/// then checks the integrity invariants.
+///
+/// ```ignore
+/// both_dbs! {
+///     async fn creating_a_merchant_returns_it(app: TestApp) { ... }
+/// }
+/// ```
+#[macro_export]
+macro_rules! both_dbs {
+    ($(async fn $name:ident($app:ident : TestApp) $body:block)*) => {$(
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            async fn body($app: &$crate::TestApp) $body
+
+            async fn run(backend: $crate::TestBackend) {
+                if !$crate::backend_enabled(backend) {
+                    return;
+                }
+                let app = $crate::TestApp::spawn(backend).await;
+                body(&app).await;
+                app.assert_invariants().await;
+                app.close().await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                run($crate::TestBackend::Sqlite).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                run($crate::TestBackend::Postgres).await;
+            }
+        }
+    )*};
+}

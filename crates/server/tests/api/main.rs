@@ -1,1 +1,10 @@
-//! api tests
+//! HTTP tests of the whole application, each on SQLite and PostgreSQL (see omnihub-testkit).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod auth;
+mod console;
+mod errors;
+mod merchants;
+mod operations;
+mod schema;

@@ -1,6 +1,6 @@
 -- Foundation: merchants (tenants), their settings, and staff users.
 -- Column types follow docs/adr/0001: ids are 16-byte UUID blobs, instants are integer
--- microseconds since the Unix epoch (UTC), booleans are integers.
+-- microseconds since the Unix epoch (UTC), booleans are declared BOOLEAN (stored 0/1).
 
 CREATE TABLE merchants (
     id            BLOB    NOT NULL PRIMARY KEY,
@@ -29,7 +29,7 @@ CREATE TABLE staff_users (
     email              TEXT    NOT NULL,
     display_name       TEXT    NOT NULL,
     password_hash      TEXT    NOT NULL,
-    is_platform_admin  INTEGER NOT NULL,
+    is_platform_admin  BOOLEAN NOT NULL,
     status             TEXT    NOT NULL,
     created_at         INTEGER NOT NULL,
     updated_at         INTEGER NOT NULL,

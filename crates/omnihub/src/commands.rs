@@ -1,0 +1,114 @@
+//! The administrative commands: migrate, check, admin create, openapi.
+
+use std::io::{BufRead, IsTerminal};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use omnihub_app::entropy::OsEntropy;
+use omnihub_app::passwords::HashCost;
+use omnihub_app::{Actor, App, Error as AppError};
+use omnihub_domain::clock::{SystemClock, V7Ids};
+use omnihub_store::Db;
+
+use crate::config::Config;
+
+/// Opens the configured database (creating the data directory for SQLite) and builds the
+/// app context with the real clock, ids and randomness.
+pub async fn open_app(config: &Config) -> anyhow::Result<App> {
+    if config.database_url.is_none() {
+        std::fs::create_dir_all(&config.data_dir)
+            .with_context(|| format!("cannot create data directory {}", config.data_dir.display()))?;
+    }
+    let db = Db::connect(&config.database_url(), &config.db_options())
+        .await
+        .with_context(|| format!("cannot open database {}", crate::config::redact_password(&config.database_url())))?;
+    let clock = Arc::new(SystemClock);
+    Ok(App::new(db, clock.clone(), Arc::new(V7Ids::new(clock)), Arc::new(OsEntropy), HashCost::PRODUCTION))
+}
+
+/// `omnihub migrate`.
+pub async fn migrate(config: &Config) -> anyhow::Result<ExitCode> {
+    let app = open_app(config).await?;
+    let status = omnihub_app::system::migrate(&app).await?;
+    println!(
+        "{} database migrated: {} of {} migrations applied (latest {})",
+        app.db.backend().name(),
+        status.applied.len(),
+        status.expected.len(),
+        status.latest_applied().map_or_else(|| "none".into(), |v| format!("{v:04}")),
+    );
+    app.db.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `omnihub check`: prints one line per check; exit 1 if any found a problem.
+pub async fn check(config: &Config) -> anyhow::Result<ExitCode> {
+    let app = open_app(config).await?;
+    let outcomes = omnihub_app::system::run_checks(&app).await?;
+    let mut failed = 0;
+    for outcome in &outcomes {
+        if outcome.passed() {
+            println!("ok    {}", outcome.name);
+        } else {
+            failed += 1;
+            println!("FAIL  {}", outcome.name);
+            for problem in &outcome.problems {
+                println!("      - {problem}");
+            }
+        }
+    }
+    app.db.close().await;
+    if failed == 0 {
+        println!("all {} checks passed", outcomes.len());
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!("{failed} of {} checks failed", outcomes.len());
+        Ok(ExitCode::FAILURE)
+    }
+}
+
+/// `omnihub admin create --email ADDRESS`.
+pub async fn create_admin(config: &Config, email: &str) -> anyhow::Result<ExitCode> {
+    let password = read_password()?;
+    let app = open_app(config).await?;
+    omnihub_app::system::migrate(&app).await?;
+    let result = omnihub_app::staff::create_platform_admin(&app, &Actor::System, email, &password).await;
+    app.db.close().await;
+    match result {
+        Ok(user) => {
+            println!("platform administrator {} created (id {})", user.email, user.id);
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(AppError::Validation(fields)) => {
+            for f in fields {
+                eprintln!("omnihub: {}: {}", f.field, f.message);
+            }
+            Ok(ExitCode::from(2))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// The password from `OMNIHUB_ADMIN_PASSWORD`, a terminal prompt (twice), or a stdin line.
+fn read_password() -> anyhow::Result<String> {
+    if let Ok(password) = std::env::var("OMNIHUB_ADMIN_PASSWORD") {
+        return Ok(password);
+    }
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password: ")?;
+        let second = rpassword::prompt_password("Repeat password: ")?;
+        anyhow::ensure!(first == second, "the passwords do not match");
+        return Ok(first);
+    }
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+/// `omnihub openapi`.
+pub fn openapi() -> anyhow::Result<ExitCode> {
+    let doc = omnihub_server::openapi_document();
+    println!("{}", doc.to_pretty_json()?);
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,79 @@
+//! `omnihub serve`: migrate, then serve HTTP until SIGTERM or Ctrl-C, letting in-flight
+//! requests finish within the configured grace period.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use omnihub_jobs::Shutdown;
+use omnihub_server::AppState;
+
+use crate::commands::open_app;
+use crate::config::Config;
+
+/// Runs the server until a shutdown signal.
+pub async fn run(config: &Config) -> anyhow::Result<()> {
+    let addr = config.listen_addr()?;
+    let app = open_app(config).await?;
+    let status = omnihub_app::system::migrate(&app).await.context("migrations failed")?;
+    tracing::info!(
+        backend = app.db.backend().name(),
+        migrations = status.applied.len(),
+        "database ready"
+    );
+    let db = app.db.clone();
+    let state = AppState::new(app, config.http_settings());
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))?;
+    let local = listener.local_addr()?;
+    tracing::info!(address = %local, version = omnihub_app::system::VERSION, "listening; console at http://{local}/admin, API docs at http://{local}/api/docs/");
+
+    let shutdown = Shutdown::new();
+    let signal = shutdown.clone();
+    tokio::spawn(async move {
+        wait_for_signal().await;
+        tracing::info!("shutdown requested; finishing in-flight requests");
+        signal.trigger();
+    });
+    let server = omnihub_server::serve(listener, state, shutdown.listener().wait());
+    let grace = Duration::from_secs(config.http.shutdown_grace_secs);
+    let mut server = std::pin::pin!(server);
+    tokio::select! {
+        result = &mut server => result.context("server failed")?,
+        () = async {
+            shutdown.listener().wait().await;
+            // Give in-flight requests the grace period, then stop regardless.
+            let _ = tokio::time::timeout(grace, std::future::pending::<()>()).await;
+        } => tracing::warn!("grace period over; abandoning unfinished requests"),
+    }
+    db.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn wait_for_signal() {
+    let ctrl_c = async {
+        if let Err(err) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %err, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut sig) => {
+                sig.recv().await;
+            }
+            Err(err) => {
+                tracing::error!(error = %err, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

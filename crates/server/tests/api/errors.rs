@@ -1,0 +1,72 @@
+//! Every way a request can be wrong gets a clear 4xx RFC 9457 problem, never a 500.
+
+use axum::body::Body;
+use axum::http::{Method, StatusCode, header};
+use omnihub_testkit::{both_dbs, json};
+
+both_dbs! {
+    async fn unknown_routes_are_404_problems(app: TestApp) {
+        let problem = app.get("/api/v1/no-such-thing").await.assert_problem(StatusCode::NOT_FOUND, "route-not-found");
+        assert_eq!(problem["request_id"].as_str().map(str::len), Some(32));
+    }
+
+    async fn a_wrong_method_is_a_405_problem(app: TestApp) {
+        let response = app.request(Method::DELETE, "/healthz", &[], Body::empty()).await;
+        response.assert_problem(StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed");
+    }
+
+    async fn malformed_json_is_a_400_problem(app: TestApp) {
+        for (body, why) in [("{", "truncated"), ("{\"email\": }", "missing value"), ("not json", "not JSON at all"), ("{} trailing", "trailing characters")] {
+            let response = app.post_raw("/api/v1/auth/login", "application/json", body).await;
+            assert_eq!(response.status, StatusCode::BAD_REQUEST, "{why}: {}", response.text());
+            response.assert_problem(StatusCode::BAD_REQUEST, "malformed-json");
+        }
+    }
+
+    async fn json_of_the_wrong_shape_is_a_422_naming_the_field(app: TestApp) {
+        let cases = [
+            (json!({"email": 5, "password": "x"}), "email", "wrong type"),
+            (json!({"email": "a@b.co"}), ".", "missing field"),
+            (json!({"email": "a@b.co", "password": "x", "extra": 1}), "extra", "unknown field"),
+            (json!("a string"), ".", "a string instead of an object"),
+            (json!([1, 2]), "[0]", "an array is read as a tuple: its first item is wrong"),
+        ];
+        for (body, field, why) in cases {
+            let response = app.post_json("/api/v1/auth/login", &body).await;
+            let problem = response.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "invalid-body");
+            assert_eq!(problem["errors"][0]["field"], field, "{why}: {problem}");
+        }
+    }
+
+    async fn a_body_that_is_not_json_is_a_415_problem(app: TestApp) {
+        app.post_raw("/api/v1/auth/login", "text/plain", "email=a").await
+            .assert_problem(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type");
+        app.request(Method::POST, "/api/v1/auth/login", &[], Body::from("{}")).await
+            .assert_problem(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type");
+    }
+
+    async fn an_oversized_body_is_a_413_problem(app: TestApp) {
+        let big = format!("{{\"email\": \"{}\", \"password\": \"x\"}}", "a".repeat(3 * 1024 * 1024));
+        app.post_raw("/api/v1/auth/login", "application/json", big.clone()).await
+            .assert_problem(StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large");
+        // Without a Content-Length (streamed), the limit still holds.
+        let stream = futures_stream(big);
+        app.request(Method::POST, "/api/v1/auth/login", &[(header::CONTENT_TYPE, "application/json")], stream).await
+            .assert_problem(StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large");
+    }
+
+    async fn bad_query_and_path_parameters_are_400_problems(app: TestApp) {
+        let token = app.admin_token().await;
+        app.get_as(&token, "/api/v1/merchants?limit=many").await.assert_problem(StatusCode::BAD_REQUEST, "invalid-parameter");
+        app.get_as(&token, "/api/v1/merchants?limit=0").await.assert_problem(StatusCode::BAD_REQUEST, "invalid-parameter");
+        app.get_as(&token, "/api/v1/merchants?cursor=xyz").await.assert_problem(StatusCode::BAD_REQUEST, "invalid-parameter");
+        app.get_as(&token, "/api/v1/merchants/not-a-uuid").await.assert_problem(StatusCode::BAD_REQUEST, "invalid-parameter");
+    }
+}
+
+/// A body with no Content-Length header: the limit must be enforced while streaming.
+fn futures_stream(text: String) -> Body {
+    let chunks: Vec<Result<Vec<u8>, std::io::Error>> =
+        text.into_bytes().chunks(64 * 1024).map(|c| Ok(c.to_vec())).collect();
+    Body::from_stream(futures_util::stream::iter(chunks))
+}
