@@ -45,12 +45,19 @@ pub struct SignedIn {
 
 /// Signs a staff user in. Wrong email and wrong password are indistinguishable.
 #[tracing::instrument(skip_all, err)]
-pub async fn login(app: &App, email: &str, password: &str, client: &ClientInfo) -> Result<SignedIn> {
+pub async fn login(
+    app: &App,
+    email: &str,
+    password: &str,
+    client: &ClientInfo,
+) -> Result<SignedIn> {
     let email = Email::parse(email).map_err(|_| Error::Unauthenticated)?;
     let mut tx = app.db.begin_read().await?;
     let user = staff::find_by_email(&mut tx, &email).await?;
     drop(tx);
-    let phc = user.as_ref().map_or(DUMMY_HASH, |u| u.password_hash.as_str());
+    let phc = user
+        .as_ref()
+        .map_or(DUMMY_HASH, |u| u.password_hash.as_str());
     let matches = passwords::verify(password, phc).await?;
     let user = match user {
         Some(user) if matches && user.status == "active" => user,

@@ -75,7 +75,11 @@ impl TryFrom<MerchantInput> for NewMerchant {
                 time_zone,
                 currency,
             }),
-            _ => v.finish().and(Err(Error::invalid("merchant", "invalid", "invalid merchant"))),
+            _ => v.finish().and(Err(Error::invalid(
+                "merchant",
+                "invalid",
+                "invalid merchant",
+            ))),
         }
     }
 }

@@ -36,7 +36,8 @@ pub async fn hash(password: &NewPassword, cost: HashCost, entropy: &dyn Entropy)
     let salt: [u8; 16] = random_bytes(entropy);
     let secret = password.expose().to_owned();
     tokio::task::spawn_blocking(move || {
-        let params = Params::new(cost.memory_kib, cost.iterations, 1, None).map_err(Error::internal)?;
+        let params =
+            Params::new(cost.memory_kib, cost.iterations, 1, None).map_err(Error::internal)?;
         Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
             .hash_password_with_salt(secret.as_bytes(), &salt)
             .map(|h| h.to_string())

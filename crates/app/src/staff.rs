@@ -34,7 +34,12 @@ pub async fn create_platform_admin(
     actor.require_platform_admin()?;
     let (email, password) = parse_credentials(email, password)?;
     let hash = passwords::hash(&password, app.hash_cost, app.entropy.as_ref()).await?;
-    let display_name = email.as_ref().split('@').next().unwrap_or_default().to_owned();
+    let display_name = email
+        .as_ref()
+        .split('@')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
     let mut tx = app.db.begin_write().await?;
     let new = NewStaffUser {
         merchant: None,
@@ -43,14 +48,19 @@ pub async fn create_platform_admin(
         password_hash: &hash,
         is_platform_admin: true,
     };
-    let row = staff::insert(&mut tx, UserId::from_uuid(app.ids.new_id()), &new, app.now())
-        .await
-        .map_err(|e| match e {
-            StoreError::Conflict { .. } => {
-                Error::invalid("email", "taken", "a user with this email already exists")
-            }
-            other => other.into(),
-        })?;
+    let row = staff::insert(
+        &mut tx,
+        UserId::from_uuid(app.ids.new_id()),
+        &new,
+        app.now(),
+    )
+    .await
+    .map_err(|e| match e {
+        StoreError::Conflict { .. } => {
+            Error::invalid("email", "taken", "a user with this email already exists")
+        }
+        other => other.into(),
+    })?;
     tx.commit().await?;
     tracing::info!(user_id = %row.id, "platform administrator created");
     Ok(StaffUser {
@@ -68,6 +78,10 @@ fn parse_credentials(email: &str, password: &str) -> Result<(Email, NewPassword)
     let password = v.check("password", "weak", NewPassword::parse(password));
     match (email, password) {
         (Some(email), Some(password)) => Ok((email, password)),
-        _ => v.finish().and(Err(Error::invalid("credentials", "invalid", "invalid credentials"))),
+        _ => v.finish().and(Err(Error::invalid(
+            "credentials",
+            "invalid",
+            "invalid credentials",
+        ))),
     }
 }

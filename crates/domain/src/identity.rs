@@ -130,7 +130,7 @@ impl NewPassword {
             return Err(PasswordError::TooLong { max: Self::MAX_LEN });
         }
         let lowered = raw.to_lowercase();
-        let one_repeated_char = raw.chars().all(|c| Some(c) == raw.chars().next());
+        let one_repeated_char = raw.chars().all(|c| raw.starts_with(c));
         if one_repeated_char || COMMON_PASSWORDS.contains(&lowered.as_str()) {
             return Err(PasswordError::TooCommon);
         }
@@ -156,8 +156,19 @@ mod tests {
 
     #[test]
     fn emails_are_normalised_and_validated() {
-        assert_eq!(Email::parse("  Ops@Example.COM ").unwrap().as_ref(), "ops@example.com");
-        for bad in ["", "no-at-sign", "@example.com", "a@b", "a@@b.com", "a b@c.com", "a@.com"] {
+        assert_eq!(
+            Email::parse("  Ops@Example.COM ").unwrap().as_ref(),
+            "ops@example.com"
+        );
+        for bad in [
+            "",
+            "no-at-sign",
+            "@example.com",
+            "a@b",
+            "a@@b.com",
+            "a b@c.com",
+            "a@.com",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad:?} should be refused");
         }
         assert_eq!(
@@ -168,15 +179,27 @@ mod tests {
 
     #[test]
     fn the_password_policy_refuses_short_long_and_common_passwords() {
-        assert_eq!(NewPassword::parse("short"), Err(PasswordError::TooShort { min: 12 }));
+        assert_eq!(
+            NewPassword::parse("short"),
+            Err(PasswordError::TooShort { min: 12 })
+        );
         assert_eq!(
             NewPassword::parse(&"ab".repeat(65)),
             Err(PasswordError::TooLong { max: 128 })
         );
-        assert_eq!(NewPassword::parse("Password1234"), Err(PasswordError::TooCommon));
-        assert_eq!(NewPassword::parse("aaaaaaaaaaaaaa"), Err(PasswordError::TooCommon));
+        assert_eq!(
+            NewPassword::parse("Password1234"),
+            Err(PasswordError::TooCommon)
+        );
+        assert_eq!(
+            NewPassword::parse("aaaaaaaaaaaaaa"),
+            Err(PasswordError::TooCommon)
+        );
         assert!(NewPassword::parse("correct horse battery").is_ok());
-        assert_eq!(format!("{:?}", NewPassword::parse("correct horse battery").unwrap()), "NewPassword(<redacted>)");
+        assert_eq!(
+            format!("{:?}", NewPassword::parse("correct horse battery").unwrap()),
+            "NewPassword(<redacted>)"
+        );
     }
 
     proptest! {

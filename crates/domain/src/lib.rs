@@ -3,7 +3,7 @@
 //! unit- and property-tested in milliseconds.
 
 pub mod clock;
-pub mod ids;
 pub mod identity;
+pub mod ids;
 pub mod merchants;
 pub mod settings;

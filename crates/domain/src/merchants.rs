@@ -207,14 +207,23 @@ mod tests {
     fn merchant_codes_are_short_lowercase_handles() {
         assert!(MerchantCode::parse("acme-shoes").is_ok());
         assert!(MerchantCode::parse("a").is_err());
-        assert_eq!(MerchantCode::parse("Acme"), Err(MerchantError::CodeCharacters));
-        assert_eq!(MerchantCode::parse("-acme"), Err(MerchantError::CodeCharacters));
+        assert_eq!(
+            MerchantCode::parse("Acme"),
+            Err(MerchantError::CodeCharacters)
+        );
+        assert_eq!(
+            MerchantCode::parse("-acme"),
+            Err(MerchantError::CodeCharacters)
+        );
         assert!(MerchantCode::parse(&"a".repeat(41)).is_err());
     }
 
     #[test]
     fn names_accept_any_script_but_not_blank() {
-        assert_eq!(MerchantName::parse(" 优品旗舰店 ").unwrap().as_ref(), "优品旗舰店");
+        assert_eq!(
+            MerchantName::parse(" 优品旗舰店 ").unwrap().as_ref(),
+            "优品旗舰店"
+        );
         assert!(MerchantName::parse("   ").is_err());
         assert!(MerchantName::parse("a\u{0007}b").is_err());
     }
@@ -222,7 +231,10 @@ mod tests {
     #[test]
     fn time_zones_and_currencies_come_from_known_lists() {
         assert!(MerchantTimeZone::parse("Asia/Shanghai").is_ok());
-        assert_eq!(MerchantTimeZone::parse("Mars/Olympus"), Err(MerchantError::UnknownTimeZone));
+        assert_eq!(
+            MerchantTimeZone::parse("Mars/Olympus"),
+            Err(MerchantError::UnknownTimeZone)
+        );
         assert_eq!(Currency::parse("cny").unwrap().as_ref(), "CNY");
         assert_eq!(Currency::parse("JPY").unwrap().minor_units(), 0);
         assert_eq!(Currency::parse("XXX"), Err(MerchantError::UnknownCurrency));

@@ -14,7 +14,9 @@ pub struct SettingKey(String);
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SettingKeyError {
     /// Not of the form `area.name`.
-    #[error("must be dotted lower-case segments of a-z, 0-9 and _, e.g. catalog.review_levels (at most {max} characters)")]
+    #[error(
+        "must be dotted lower-case segments of a-z, 0-9 and _, e.g. catalog.review_levels (at most {max} characters)"
+    )]
     Malformed {
         /// Maximum length.
         max: usize,
@@ -38,7 +40,11 @@ impl SettingKey {
                     && s.bytes()
                         .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
             });
-        if ok { Ok(Self(raw.to_owned())) } else { Err(malformed) }
+        if ok {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err(malformed)
+        }
     }
 }
 

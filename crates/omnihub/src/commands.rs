@@ -17,14 +17,26 @@ use crate::config::Config;
 /// app context with the real clock, ids and randomness.
 pub async fn open_app(config: &Config) -> anyhow::Result<App> {
     if config.database_url.is_none() {
-        std::fs::create_dir_all(&config.data_dir)
-            .with_context(|| format!("cannot create data directory {}", config.data_dir.display()))?;
+        std::fs::create_dir_all(&config.data_dir).with_context(|| {
+            format!("cannot create data directory {}", config.data_dir.display())
+        })?;
     }
     let db = Db::connect(&config.database_url(), &config.db_options())
         .await
-        .with_context(|| format!("cannot open database {}", crate::config::redact_password(&config.database_url())))?;
+        .with_context(|| {
+            format!(
+                "cannot open database {}",
+                crate::config::redact_password(&config.database_url())
+            )
+        })?;
     let clock = Arc::new(SystemClock);
-    Ok(App::new(db, clock.clone(), Arc::new(V7Ids::new(clock)), Arc::new(OsEntropy), HashCost::PRODUCTION))
+    Ok(App::new(
+        db,
+        clock.clone(),
+        Arc::new(V7Ids::new(clock)),
+        Arc::new(OsEntropy),
+        HashCost::PRODUCTION,
+    ))
 }
 
 /// `omnihub migrate`.
@@ -36,7 +48,9 @@ pub async fn migrate(config: &Config) -> anyhow::Result<ExitCode> {
         app.db.backend().name(),
         status.applied.len(),
         status.expected.len(),
-        status.latest_applied().map_or_else(|| "none".into(), |v| format!("{v:04}")),
+        status
+            .latest_applied()
+            .map_or_else(|| "none".into(), |v| format!("{v:04}")),
     );
     app.db.close().await;
     Ok(ExitCode::SUCCESS)
@@ -73,11 +87,15 @@ pub async fn create_admin(config: &Config, email: &str) -> anyhow::Result<ExitCo
     let password = read_password()?;
     let app = open_app(config).await?;
     omnihub_app::system::migrate(&app).await?;
-    let result = omnihub_app::staff::create_platform_admin(&app, &Actor::System, email, &password).await;
+    let result =
+        omnihub_app::staff::create_platform_admin(&app, &Actor::System, email, &password).await;
     app.db.close().await;
     match result {
         Ok(user) => {
-            println!("platform administrator {} created (id {})", user.email, user.id);
+            println!(
+                "platform administrator {} created (id {})",
+                user.email, user.id
+            );
             Ok(ExitCode::SUCCESS)
         }
         Err(AppError::Validation(fields)) => {

@@ -137,7 +137,10 @@ impl Config {
         match file {
             Some(path) => {
                 if !path.exists() {
-                    return Err(ConfigError::Invalid(format!("config file {} not found", path.display())));
+                    return Err(ConfigError::Invalid(format!(
+                        "config file {} not found",
+                        path.display()
+                    )));
                 }
                 figment = figment.merge(Toml::file_exact(path));
             }
@@ -164,18 +167,26 @@ impl Config {
     fn validate(&self) -> Result<(), ConfigError> {
         self.listen_addr()?;
         if self.database.max_connections == 0 {
-            return Err(ConfigError::Invalid("database.max_connections must be at least 1".into()));
+            return Err(ConfigError::Invalid(
+                "database.max_connections must be at least 1".into(),
+            ));
         }
         if self.http.body_limit_bytes < 1024 {
-            return Err(ConfigError::Invalid("http.body_limit_bytes must be at least 1024".into()));
+            return Err(ConfigError::Invalid(
+                "http.body_limit_bytes must be at least 1024".into(),
+            ));
         }
         if self.http.request_timeout_secs == 0 {
-            return Err(ConfigError::Invalid("http.request_timeout_secs must be at least 1".into()));
+            return Err(ConfigError::Invalid(
+                "http.request_timeout_secs must be at least 1".into(),
+            ));
         }
         if let Some(url) = &self.database_url {
             let known = ["postgres://", "postgresql://", "sqlite:"];
             if !known.iter().any(|p| url.starts_with(p)) {
-                return Err(ConfigError::Invalid("DATABASE_URL must start with postgres://, postgresql:// or sqlite:".into()));
+                return Err(ConfigError::Invalid(
+                    "DATABASE_URL must start with postgres://, postgresql:// or sqlite:".into(),
+                ));
             }
         }
         Ok(())
@@ -183,16 +194,16 @@ impl Config {
 
     /// The parsed listen address.
     pub fn listen_addr(&self) -> Result<SocketAddr, ConfigError> {
-        self.listen
-            .parse()
-            .map_err(|_| ConfigError::Invalid(format!("listen address {:?} is not host:port", self.listen)))
+        self.listen.parse().map_err(|_| {
+            ConfigError::Invalid(format!("listen address {:?} is not host:port", self.listen))
+        })
     }
 
     /// The database URL: `DATABASE_URL`, or the embedded SQLite file in `data_dir`.
     pub fn database_url(&self) -> String {
-        self.database_url.clone().unwrap_or_else(|| {
-            format!("sqlite://{}", self.data_dir.join("omnihub.db").display())
-        })
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("omnihub.db").display()))
     }
 
     /// Pool options for the store.
@@ -240,8 +251,14 @@ mod tests {
 
     #[test]
     fn passwords_in_database_urls_are_redacted() {
-        assert_eq!(redact_password("postgres://app:s3cret@db:5432/omnihub"), "postgres://app:***@db:5432/omnihub");
-        assert_eq!(redact_password("postgres://db/omnihub"), "postgres://db/omnihub");
+        assert_eq!(
+            redact_password("postgres://app:s3cret@db:5432/omnihub"),
+            "postgres://app:***@db:5432/omnihub"
+        );
+        assert_eq!(
+            redact_password("postgres://db/omnihub"),
+            "postgres://db/omnihub"
+        );
     }
 
     #[test]

@@ -73,7 +73,10 @@ fn main() -> ExitCode {
         }
     };
     telemetry::init(&config.log);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(err) => {
             eprintln!("omnihub: cannot start the async runtime: {err}");
@@ -85,10 +88,12 @@ fn main() -> ExitCode {
             Command::Serve => serve::run(&config).await.map(|()| ExitCode::SUCCESS),
             Command::Migrate => commands::migrate(&config).await,
             Command::Check => commands::check(&config).await,
-            Command::Admin { command: AdminCommand::Create { email } } => {
-                commands::create_admin(&config, &email).await
-            }
-            Command::Config { command: ConfigCommand::Show } => {
+            Command::Admin {
+                command: AdminCommand::Create { email },
+            } => commands::create_admin(&config, &email).await,
+            Command::Config {
+                command: ConfigCommand::Show,
+            } => {
                 println!("{}", config.redacted_json());
                 Ok(ExitCode::SUCCESS)
             }

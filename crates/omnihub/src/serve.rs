@@ -14,7 +14,9 @@ use crate::config::Config;
 pub async fn run(config: &Config) -> anyhow::Result<()> {
     let addr = config.listen_addr()?;
     let app = open_app(config).await?;
-    let status = omnihub_app::system::migrate(&app).await.context("migrations failed")?;
+    let status = omnihub_app::system::migrate(&app)
+        .await
+        .context("migrations failed")?;
     tracing::info!(
         backend = app.db.backend().name(),
         migrations = status.applied.len(),

@@ -23,8 +23,14 @@ pub async fn serve(Path(path): Path<String>) -> Response {
     if let Ok(mime) = HeaderValue::from_str(mime) {
         headers.insert(header::CONTENT_TYPE, mime);
     }
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=86400"));
-    if let Ok(etag) = HeaderValue::from_str(&format!("\"{}\"", hex::encode(&file.metadata.sha256_hash()[..8]))) {
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=86400"),
+    );
+    if let Ok(etag) = HeaderValue::from_str(&format!(
+        "\"{}\"",
+        hex::encode(&file.metadata.sha256_hash()[..8])
+    )) {
         headers.insert(header::ETAG, etag);
     }
     response

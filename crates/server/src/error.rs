@@ -98,14 +98,54 @@ impl ApiError {
         use StatusCode as S;
         match self {
             Self::App(err) => app_parts(err),
-            Self::MalformedJson(m) => (S::BAD_REQUEST, "malformed-json", "Malformed JSON", Some(m.clone())),
-            Self::InvalidBody { .. } => (S::UNPROCESSABLE_ENTITY, "invalid-body", "Invalid request body", Some(self.to_string())),
-            Self::InvalidParameter { .. } => (S::BAD_REQUEST, "invalid-parameter", "Invalid parameter", Some(self.to_string())),
-            Self::UnsupportedMediaType => (S::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", "Unsupported media type", Some("send the body as application/json".into())),
-            Self::PayloadTooLarge => (S::PAYLOAD_TOO_LARGE, "payload-too-large", "Payload too large", Some("the request body exceeds the server's limit".into())),
-            Self::RouteNotFound => (S::NOT_FOUND, "route-not-found", "Not found", Some("no resource at this path; see /api/v1/openapi.json".into())),
-            Self::MethodNotAllowed => (S::METHOD_NOT_ALLOWED, "method-not-allowed", "Method not allowed", None),
-            Self::Timeout => (S::REQUEST_TIMEOUT, "timeout", "Request timed out", Some("the request took too long and was abandoned".into())),
+            Self::MalformedJson(m) => (
+                S::BAD_REQUEST,
+                "malformed-json",
+                "Malformed JSON",
+                Some(m.clone()),
+            ),
+            Self::InvalidBody { .. } => (
+                S::UNPROCESSABLE_ENTITY,
+                "invalid-body",
+                "Invalid request body",
+                Some(self.to_string()),
+            ),
+            Self::InvalidParameter { .. } => (
+                S::BAD_REQUEST,
+                "invalid-parameter",
+                "Invalid parameter",
+                Some(self.to_string()),
+            ),
+            Self::UnsupportedMediaType => (
+                S::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported-media-type",
+                "Unsupported media type",
+                Some("send the body as application/json".into()),
+            ),
+            Self::PayloadTooLarge => (
+                S::PAYLOAD_TOO_LARGE,
+                "payload-too-large",
+                "Payload too large",
+                Some("the request body exceeds the server's limit".into()),
+            ),
+            Self::RouteNotFound => (
+                S::NOT_FOUND,
+                "route-not-found",
+                "Not found",
+                Some("no resource at this path; see /api/v1/openapi.json".into()),
+            ),
+            Self::MethodNotAllowed => (
+                S::METHOD_NOT_ALLOWED,
+                "method-not-allowed",
+                "Method not allowed",
+                None,
+            ),
+            Self::Timeout => (
+                S::REQUEST_TIMEOUT,
+                "timeout",
+                "Request timed out",
+                Some("the request took too long and was abandoned".into()),
+            ),
             Self::Status(s) => status_parts(*s),
         }
     }
@@ -147,12 +187,39 @@ impl ApiError {
 fn app_parts(err: &AppError) -> (StatusCode, &'static str, &'static str, Option<String>) {
     use StatusCode as S;
     match err {
-        AppError::Validation(_) => (S::UNPROCESSABLE_ENTITY, "validation", "Validation failed", Some("one or more fields are invalid".into())),
-        AppError::NotFound { entity } => (S::NOT_FOUND, "not-found", "Not found", Some(format!("{entity} not found"))),
-        AppError::Conflict { code, message } => (S::CONFLICT, code, "Conflict", Some(message.clone())),
-        AppError::Unauthenticated => (S::UNAUTHORIZED, "unauthenticated", "Authentication required", Some("sign in, or send a valid bearer token".into())),
-        AppError::Forbidden(why) => (S::FORBIDDEN, "forbidden", "Forbidden", Some((*why).to_owned())),
-        AppError::Unavailable(_) => (S::SERVICE_UNAVAILABLE, "unavailable", "Service unavailable", Some("the database is busy or unreachable; retry shortly".into())),
+        AppError::Validation(_) => (
+            S::UNPROCESSABLE_ENTITY,
+            "validation",
+            "Validation failed",
+            Some("one or more fields are invalid".into()),
+        ),
+        AppError::NotFound { entity } => (
+            S::NOT_FOUND,
+            "not-found",
+            "Not found",
+            Some(format!("{entity} not found")),
+        ),
+        AppError::Conflict { code, message } => {
+            (S::CONFLICT, code, "Conflict", Some(message.clone()))
+        }
+        AppError::Unauthenticated => (
+            S::UNAUTHORIZED,
+            "unauthenticated",
+            "Authentication required",
+            Some("sign in, or send a valid bearer token".into()),
+        ),
+        AppError::Forbidden(why) => (
+            S::FORBIDDEN,
+            "forbidden",
+            "Forbidden",
+            Some((*why).to_owned()),
+        ),
+        AppError::Unavailable(_) => (
+            S::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "Service unavailable",
+            Some("the database is busy or unreachable; retry shortly".into()),
+        ),
         AppError::Internal(_) => status_parts(S::INTERNAL_SERVER_ERROR),
     }
 }
@@ -171,7 +238,12 @@ fn status_parts(status: StatusCode) -> (StatusCode, &'static str, &'static str, 
         s if s >= 500 => "internal",
         _ => "http-error",
     };
-    (status, code, status.canonical_reason().unwrap_or("Error"), None)
+    (
+        status,
+        code,
+        status.canonical_reason().unwrap_or("Error"),
+        None,
+    )
 }
 
 /// Renders a problem document with the problem media type.

@@ -1,11 +1,11 @@
 //! Request extractors whose failures are problem responses: JSON bodies, query strings and
 //! path parameters, the caller's identity, and the client's address and user agent.
 
+use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::header;
 use axum::http::request::Parts;
-use axum::body::Bytes;
 use omnihub_app::Actor;
 use omnihub_app::auth::ClientInfo;
 use serde::de::DeserializeOwned;
@@ -119,12 +119,18 @@ pub struct Auth {
 impl FromRequestParts<AppState> for Auth {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let token = parts
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
             .map(str::trim)
             .ok_or(omnihub_app::Error::Unauthenticated)?
             .to_owned();
@@ -150,6 +156,9 @@ impl<S: Send + Sync> FromRequestParts<S> for Client {
             .get(header::USER_AGENT)
             .and_then(|v| v.to_str().ok())
             .map(|ua| ua.chars().take(512).collect());
-        Ok(Self(ClientInfo { address, user_agent }))
+        Ok(Self(ClientInfo {
+            address,
+            user_agent,
+        }))
     }
 }

@@ -5,7 +5,9 @@
 use std::time::Duration;
 
 use metrics::{Label, Recorder, with_local_recorder};
-use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle, PrometheusRecorder};
+use metrics_exporter_prometheus::{
+    Matcher, PrometheusBuilder, PrometheusHandle, PrometheusRecorder,
+};
 use omnihub_app::system::PoolStats;
 
 /// Latency buckets in seconds: fine-grained where API calls should land (1-250 ms).

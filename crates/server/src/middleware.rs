@@ -47,7 +47,10 @@ pub fn apply(router: Router<AppState>, state: &AppState) -> Router<AppState> {
 }
 
 async fn label_route(request: Request, next: Next) -> Response {
-    let route = request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned());
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_owned());
     let mut response = next.run(request).await;
     if let Some(route) = route {
         response.extensions_mut().insert(RouteLabel(route));
@@ -77,7 +80,9 @@ async fn observe(State(state): State<AppState>, mut request: Request, next: Next
         .map_or("unmatched", |r| r.0.as_str())
         .to_owned();
     let status = response.status().as_u16();
-    state.metrics.record_request(method.as_str(), &route, status, elapsed);
+    state
+        .metrics
+        .record_request(method.as_str(), &route, status, elapsed);
     span.in_scope(|| log_completion(status, &route, elapsed));
     if let Ok(value) = HeaderValue::from_str(&request_id.to_string()) {
         response.headers_mut().insert(REQUEST_ID, value);
@@ -118,7 +123,11 @@ async fn problem_bodies(request: Request, next: Next) -> Response {
     let extensions = response.extensions().clone();
     let mut problem = if content_type.starts_with(PROBLEM_JSON) {
         let (parts, body) = response.into_parts();
-        match body.collect().await.map(|b| serde_json::from_slice::<Problem>(&b.to_bytes())) {
+        match body
+            .collect()
+            .await
+            .map(|b| serde_json::from_slice::<Problem>(&b.to_bytes()))
+        {
             Ok(Ok(problem)) => problem,
             _ => return Response::from_parts(parts, Body::empty()),
         }
@@ -161,8 +170,14 @@ async fn security_headers(request: Request, next: Next) -> Response {
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::X_FRAME_OPTIONS, "DENY"),
         (header::REFERRER_POLICY, "same-origin"),
-        (HeaderName::from_static("cross-origin-opener-policy"), "same-origin"),
-        (HeaderName::from_static("permissions-policy"), "camera=(), microphone=(), geolocation=(), payment=()"),
+        (
+            HeaderName::from_static("cross-origin-opener-policy"),
+            "same-origin",
+        ),
+        (
+            HeaderName::from_static("permissions-policy"),
+            "camera=(), microphone=(), geolocation=(), payment=()",
+        ),
         (
             header::CONTENT_SECURITY_POLICY,
             "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",

@@ -62,9 +62,7 @@ impl StoreError {
 fn is_busy(code: Option<&str>) -> bool {
     match code {
         Some("40001" | "40P01") => true,
-        Some(code) => code
-            .parse::<i32>()
-            .is_ok_and(|c| matches!(c & 0xff, 5 | 6)),
+        Some(code) => code.parse::<i32>().is_ok_and(|c| matches!(c & 0xff, 5 | 6)),
         None => false,
     }
 }

@@ -14,6 +14,8 @@ use crate::{Backend, Db, StoreError};
 macro_rules! migrations {
     ($(($version:literal, $name:literal)),* $(,)?) => {
         /// `(version, description, sqlite sql, postgres sql)` of every migration, in order.
+        // Versions are written zero-padded, as in the file names (`0001_...`).
+        #[allow(clippy::zero_prefixed_literal)]
         pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[$((
             $version,
             $name,
@@ -84,8 +86,11 @@ impl MigrationStatus {
 /// unreachable one is an error.
 pub async fn status(db: &Db) -> Result<MigrationStatus, StoreError> {
     let mut tx = db.begin_read().await?;
-    crate::with_conn!(&mut tx, |c| sqlx::query("SELECT 1").execute(c).await.map(|r| r.rows_affected()))
-        .map_err(StoreError::Unavailable)?;
+    crate::with_conn!(&mut tx, |c| sqlx::query("SELECT 1")
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))
+    .map_err(StoreError::Unavailable)?;
     // Dialect-specific: each engine has its own catalogue.
     let table_exists: bool = match &mut tx {
         crate::Tx::Sqlite(c) => sqlx::query_scalar(

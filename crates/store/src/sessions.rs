@@ -24,7 +24,11 @@ pub struct NewSession<'a> {
 }
 
 /// Stores a new session.
-pub async fn insert(tx: &mut Tx, session: &NewSession<'_>, now: Timestamp) -> Result<(), StoreError> {
+pub async fn insert(
+    tx: &mut Tx,
+    session: &NewSession<'_>,
+    now: Timestamp,
+) -> Result<(), StoreError> {
     const SQL: &str = "INSERT INTO staff_sessions (token_hash, user_id, created_at, last_seen_at, \
          idle_expires_at, absolute_expires_at, client_address, user_agent) \
          VALUES ($1, $2, $3, $3, $4, $5, $6, $7)";

@@ -6,8 +6,7 @@ use crate::StoreError;
 
 /// An instant as stored.
 pub fn to_db(ts: Timestamp) -> i64 {
-    // i64 microseconds span ±292,000 years; jiff's range is narrower, so this never clamps.
-    i64::try_from(ts.as_microsecond()).unwrap_or(i64::MAX)
+    ts.as_microsecond()
 }
 
 /// An instant read back.

@@ -82,7 +82,9 @@ fn selection() -> Selection {
         Ok("sqlite") => Selection::Sqlite,
         Ok("postgres") => Selection::Postgres,
         Ok("both") => Selection::Both,
-        Ok(other) if !other.is_empty() => panic!("OMNIHUB_TEST_DB must be sqlite, postgres or both, not {other:?}"),
+        Ok(other) if !other.is_empty() => {
+            panic!("OMNIHUB_TEST_DB must be sqlite, postgres or both, not {other:?}")
+        }
         _ => Selection::Auto,
     }
 }
@@ -92,12 +94,17 @@ fn selection() -> Selection {
 pub fn backend_enabled(backend: TestBackend) -> bool {
     let selection = selection();
     match backend {
-        TestBackend::Sqlite => matches!(selection, Selection::Sqlite | Selection::Both | Selection::Auto),
+        TestBackend::Sqlite => matches!(
+            selection,
+            Selection::Sqlite | Selection::Both | Selection::Auto
+        ),
         TestBackend::Postgres => match selection {
             Selection::Sqlite => false,
             Selection::Postgres | Selection::Both => match pg::server_url() {
                 Ok(Some(_)) => true,
-                Ok(None) => panic!("OMNIHUB_TEST_DB requires PostgreSQL, but it is not installed and OMNIHUB_TEST_PG_URL is unset"),
+                Ok(None) => panic!(
+                    "OMNIHUB_TEST_DB requires PostgreSQL, but it is not installed and OMNIHUB_TEST_PG_URL is unset"
+                ),
                 Err(e) => panic!("OMNIHUB_TEST_DB requires PostgreSQL, which failed to start: {e}"),
             },
             Selection::Auto => match pg::server_url() {
@@ -145,8 +152,12 @@ async fn sqlite_template() -> PathBuf {
         .get_or_init(|| async {
             let dir = tempfile::tempdir().expect("temp dir");
             let path = dir.path().join("template.db");
-            let db = Db::open_sqlite(&path, &DbOptions::default()).await.expect("open template");
-            omnihub_store::migrations::run(&db).await.expect("migrate template");
+            let db = Db::open_sqlite(&path, &DbOptions::default())
+                .await
+                .expect("open template");
+            omnihub_store::migrations::run(&db)
+                .await
+                .expect("migrate template");
             db.close().await; // closing the last connection checkpoints the WAL into the file
             (dir, path)
         })
@@ -167,7 +178,10 @@ impl TestApp {
 
     async fn build(backend: TestBackend, migrated: bool) -> Self {
         init_test_log();
-        let options = DbOptions { max_connections: 8, ..DbOptions::default() };
+        let options = DbOptions {
+            max_connections: 8,
+            ..DbOptions::default()
+        };
         let (db, sqlite_dir, pg_db) = match backend {
             TestBackend::Sqlite => {
                 let dir = tempfile::tempdir().expect("temp dir");
@@ -179,11 +193,17 @@ impl TestApp {
                 (db, Some(dir), None)
             }
             TestBackend::Postgres => {
-                let server = pg::server_url().expect("postgres").expect("postgres available");
+                let server = pg::server_url()
+                    .expect("postgres")
+                    .expect("postgres available");
                 let template = if migrated {
                     pg::ensure_template(&server, &migrations_key(), |url| async move {
-                        let db = Db::connect(&url, &DbOptions::default()).await.map_err(|e| e.to_string())?;
-                        let result = omnihub_store::migrations::run(&db).await.map_err(|e| e.to_string());
+                        let db = Db::connect(&url, &DbOptions::default())
+                            .await
+                            .map_err(|e| e.to_string())?;
+                        let result = omnihub_store::migrations::run(&db)
+                            .await
+                            .map_err(|e| e.to_string());
                         db.close().await;
                         result
                     })
@@ -192,15 +212,32 @@ impl TestApp {
                 } else {
                     "template0".to_owned()
                 };
-                let test_db = pg::PgTestDb::create(&server, &template).await.expect("create test database");
-                let db = Db::connect(test_db.url(), &options).await.expect("connect postgres");
+                let test_db = pg::PgTestDb::create(&server, &template)
+                    .await
+                    .expect("create test database");
+                let db = Db::connect(test_db.url(), &options)
+                    .await
+                    .expect("connect postgres");
                 (db, None, Some(test_db))
             }
         };
         let clock = Arc::new(FixedClock::new(test_epoch()));
-        let app = App::new(db, clock.clone(), Arc::new(V7Ids::new(clock.clone())), Arc::new(OsEntropy), HashCost::TEST);
+        let app = App::new(
+            db,
+            clock.clone(),
+            Arc::new(V7Ids::new(clock.clone())),
+            Arc::new(OsEntropy),
+            HashCost::TEST,
+        );
         let router = omnihub_server::router(AppState::new(app.clone(), HttpSettings::default()));
-        Self { router, app, clock, backend, _sqlite_dir: sqlite_dir, pg: pg_db }
+        Self {
+            router,
+            app,
+            clock,
+            backend,
+            _sqlite_dir: sqlite_dir,
+            pg: pg_db,
+        }
     }
 
     /// The PostgreSQL URL of this test's database (for tests that start the real binary).
@@ -209,16 +246,36 @@ impl TestApp {
     }
 
     /// Sends a request through the router.
-    pub async fn request(&self, method: Method, path: &str, headers: &[(HeaderName, &str)], body: Body) -> TestResponse {
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        headers: &[(HeaderName, &str)],
+        body: Body,
+    ) -> TestResponse {
         let mut builder = Request::builder().method(method).uri(path);
         for (name, value) in headers {
             builder = builder.header(name, *value);
         }
-        let response = self.router.clone().oneshot(builder.body(body).expect("request")).await.expect("infallible");
+        let response = self
+            .router
+            .clone()
+            .oneshot(builder.body(body).expect("request"))
+            .await
+            .expect("infallible");
         let status = response.status();
         let headers = response.headers().clone();
-        let body = response.into_body().collect().await.expect("body").to_bytes();
-        TestResponse { status, headers, body }
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        TestResponse {
+            status,
+            headers,
+            body,
+        }
     }
 
     /// GET without credentials.
@@ -229,17 +286,30 @@ impl TestApp {
     /// GET with a bearer token.
     pub async fn get_as(&self, token: &str, path: &str) -> TestResponse {
         let auth = format!("Bearer {token}");
-        self.request(Method::GET, path, &[(header::AUTHORIZATION, &auth)], Body::empty()).await
+        self.request(
+            Method::GET,
+            path,
+            &[(header::AUTHORIZATION, &auth)],
+            Body::empty(),
+        )
+        .await
     }
 
     /// A JSON request, with a bearer token if given.
-    pub async fn send_json(&self, method: Method, path: &str, token: Option<&str>, body: &Value) -> TestResponse {
+    pub async fn send_json(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: &Value,
+    ) -> TestResponse {
         let auth = token.map(|t| format!("Bearer {t}"));
         let mut headers = vec![(header::CONTENT_TYPE, "application/json")];
         if let Some(auth) = &auth {
             headers.push((header::AUTHORIZATION, auth));
         }
-        self.request(method, path, &headers, Body::from(body.to_string())).await
+        self.request(method, path, &headers, Body::from(body.to_string()))
+            .await
     }
 
     /// POST JSON without credentials.
@@ -248,21 +318,50 @@ impl TestApp {
     }
 
     /// POST raw bytes with a content type.
-    pub async fn post_raw(&self, path: &str, content_type: &str, body: impl Into<Bytes>) -> TestResponse {
-        self.request(Method::POST, path, &[(header::CONTENT_TYPE, content_type)], Body::from(body.into())).await
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: impl Into<Bytes>,
+    ) -> TestResponse {
+        self.request(
+            Method::POST,
+            path,
+            &[(header::CONTENT_TYPE, content_type)],
+            Body::from(body.into()),
+        )
+        .await
     }
 
     /// Creates the platform administrator (through the app layer) and signs in.
     pub async fn admin_token(&self) -> String {
-        let _ = omnihub_app::staff::create_platform_admin(&self.app, &Actor::System, ADMIN_EMAIL, ADMIN_PASSWORD).await;
-        let response = self.post_json("/api/v1/auth/login", &json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})).await;
-        assert_eq!(response.status, StatusCode::OK, "admin login: {}", response.text());
+        let _ = omnihub_app::staff::create_platform_admin(
+            &self.app,
+            &Actor::System,
+            ADMIN_EMAIL,
+            ADMIN_PASSWORD,
+        )
+        .await;
+        let response = self
+            .post_json(
+                "/api/v1/auth/login",
+                &json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}),
+            )
+            .await;
+        assert_eq!(
+            response.status,
+            StatusCode::OK,
+            "admin login: {}",
+            response.text()
+        );
         response.json()["token"].as_str().expect("token").to_owned()
     }
 
     /// Asserts every integrity check passes (run after every `both_dbs!` test body).
     pub async fn assert_invariants(&self) {
-        let outcomes = omnihub_app::system::run_checks(&self.app).await.expect("checks run");
+        let outcomes = omnihub_app::system::run_checks(&self.app)
+            .await
+            .expect("checks run");
         let failed: Vec<_> = outcomes.iter().filter(|o| !o.passed()).collect();
         assert!(failed.is_empty(), "integrity checks failed: {failed:#?}");
     }
@@ -287,7 +386,8 @@ pub struct TestResponse {
 impl TestResponse {
     /// The body as JSON (panics with the body if it is not).
     pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
     }
 
     /// The body as text.
@@ -297,14 +397,21 @@ impl TestResponse {
 
     /// A header's value.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok())
+        self.headers
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
     }
 
     /// Asserts this is a problem response with `status` and `code`, and returns it.
     #[track_caller]
     pub fn assert_problem(&self, status: StatusCode, code: &str) -> Value {
         assert_eq!(self.status, status, "body: {}", self.text());
-        assert_eq!(self.header("content-type"), Some("application/problem+json"), "body: {}", self.text());
+        assert_eq!(
+            self.header("content-type"),
+            Some("application/problem+json"),
+            "body: {}",
+            self.text()
+        );
         let problem = self.json();
         assert_eq!(problem["code"], code, "problem: {problem}");
         assert_eq!(problem["status"], status.as_u16(), "problem: {problem}");

@@ -38,7 +38,11 @@ pub fn type_class(declared: &str) -> &'static str {
         "text"
     } else if t.contains("json") {
         "json"
-    } else if t.contains("real") || t.contains("double") || t.contains("float") || t.contains("numeric") {
+    } else if t.contains("real")
+        || t.contains("double")
+        || t.contains("float")
+        || t.contains("numeric")
+    {
         "number"
     } else {
         "other"
@@ -74,24 +78,34 @@ async fn describe_sqlite(c: &mut sqlx::SqliteConnection) -> Schema {
         let mut pk: Vec<(i64, String)> = Vec::new();
         for (col, ty, not_null, pk_pos) in cols {
             // SQLite lets primary key columns be NULL unless declared NOT NULL; we always declare it.
-            table.columns.insert(col.clone(), (type_class(&ty), !not_null));
+            table
+                .columns
+                .insert(col.clone(), (type_class(&ty), !not_null));
             if pk_pos > 0 {
                 pk.push((pk_pos, col));
             }
         }
         pk.sort();
         table.primary_key = pk.into_iter().map(|(_, c)| c).collect();
-        let fks: Vec<(i64, String, String)> =
-            sqlx::query_as("SELECT id, \"table\", \"from\" FROM pragma_foreign_key_list($1) ORDER BY id, seq")
-                .bind(&name)
-                .fetch_all(&mut *c)
-                .await
-                .expect("foreign keys");
+        let fks: Vec<(i64, String, String)> = sqlx::query_as(
+            "SELECT id, \"table\", \"from\" FROM pragma_foreign_key_list($1) ORDER BY id, seq",
+        )
+        .bind(&name)
+        .fetch_all(&mut *c)
+        .await
+        .expect("foreign keys");
         let mut grouped: BTreeMap<i64, (String, Vec<String>)> = BTreeMap::new();
         for (id, target, from) in fks {
-            grouped.entry(id).or_insert_with(|| (target, Vec::new())).1.push(from);
+            grouped
+                .entry(id)
+                .or_insert_with(|| (target, Vec::new()))
+                .1
+                .push(from);
         }
-        table.foreign_keys = grouped.into_values().map(|(t, cols)| (cols.join(","), t)).collect();
+        table.foreign_keys = grouped
+            .into_values()
+            .map(|(t, cols)| (cols.join(","), t))
+            .collect();
         let indexes: Vec<(String, bool, String)> =
             sqlx::query_as("SELECT name, \"unique\", origin FROM pragma_index_list($1)")
                 .bind(&name)
@@ -102,11 +116,12 @@ async fn describe_sqlite(c: &mut sqlx::SqliteConnection) -> Schema {
             if origin == "pk" {
                 continue;
             }
-            let cols: Vec<String> = sqlx::query_scalar("SELECT name FROM pragma_index_info($1) ORDER BY seqno")
-                .bind(&index)
-                .fetch_all(&mut *c)
-                .await
-                .expect("index columns");
+            let cols: Vec<String> =
+                sqlx::query_scalar("SELECT name FROM pragma_index_info($1) ORDER BY seqno")
+                    .bind(&index)
+                    .fetch_all(&mut *c)
+                    .await
+                    .expect("index columns");
             table.indexes.insert((cols.join(","), unique));
         }
         schema.insert(name, table);
@@ -124,7 +139,11 @@ async fn describe_pg(c: &mut sqlx::PgConnection) -> Schema {
     .expect("columns");
     let mut schema = Schema::new();
     for (table, col, ty, nullable) in cols {
-        schema.entry(table).or_default().columns.insert(col, (type_class(&ty), nullable == "YES"));
+        schema
+            .entry(table)
+            .or_default()
+            .columns
+            .insert(col, (type_class(&ty), nullable == "YES"));
     }
     let indexes: Vec<(String, bool, bool, String)> = sqlx::query_as(
         "SELECT t.relname::text, ix.indisunique, ix.indisprimary, \
@@ -155,7 +174,11 @@ async fn describe_pg(c: &mut sqlx::PgConnection) -> Schema {
     .await
     .expect("foreign keys");
     for (table, target, columns) in fks {
-        schema.entry(table).or_default().foreign_keys.insert((columns, target));
+        schema
+            .entry(table)
+            .or_default()
+            .foreign_keys
+            .insert((columns, target));
     }
     schema
 }

@@ -1,1 +1,387 @@
-//! process tests
+//! Tests that launch the real `omnihub` binary: configuration, sockets, signals, the CLI.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::disallowed_methods
+)]
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use omnihub_testkit::{TestApp, TestBackend, backend_enabled};
+
+const BIN: &str = env!("CARGO_BIN_EXE_omnihub");
+
+/// A running `omnihub serve`, killed on drop if still alive.
+struct Server {
+    child: Child,
+    base: String,
+    port: u16,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn command(data_dir: &Path) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("OMNIHUB_DATA_DIR", data_dir)
+        .env("OMNIHUB_LOG__FORMAT", "json")
+        .current_dir(data_dir);
+    cmd
+}
+
+fn start(data_dir: &Path, envs: &[(&str, &str)]) -> Server {
+    let port = free_port();
+    let mut cmd = command(data_dir);
+    cmd.arg("serve")
+        .env("OMNIHUB_LISTEN", format!("127.0.0.1:{port}"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    let child = cmd.spawn().expect("start omnihub");
+    let server = Server {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+        port,
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return server;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("server did not start listening on {port}");
+}
+
+fn run(data_dir: &Path, args: &[&str], envs: &[(&str, &str)]) -> Output {
+    let mut cmd = command(data_dir);
+    cmd.args(args);
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("run omnihub")
+}
+
+fn wait_for_exit(child: &mut Child, within: Duration) -> std::process::ExitStatus {
+    let deadline = Instant::now() + within;
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "process did not exit within {within:?}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[tokio::test]
+async fn serve_starts_on_embedded_sqlite_with_nothing_configured() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path(), &[]);
+    let client = reqwest::Client::new();
+    for path in [
+        "/healthz",
+        "/readyz",
+        "/metrics",
+        "/admin",
+        "/api/docs/",
+        "/api/v1/openapi.json",
+    ] {
+        let response = client
+            .get(format!("{}{path}", server.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{path}");
+    }
+    let status: serde_json::Value = client
+        .get(format!("{}/api/v1/system/status", server.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(status["database_backend"], "sqlite");
+    assert!(
+        dir.path().join("omnihub.db").exists(),
+        "the database lives in OMNIHUB_DATA_DIR"
+    );
+}
+
+#[tokio::test]
+async fn serve_uses_postgresql_when_database_url_says_so() {
+    if !backend_enabled(TestBackend::Postgres) {
+        return;
+    }
+    // An empty database: serve must migrate it at start.
+    let pg = TestApp::spawn_unmigrated(TestBackend::Postgres).await;
+    let url = pg.pg_url().unwrap().to_owned();
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path(), &[("DATABASE_URL", &url)]);
+    let client = reqwest::Client::new();
+    let ready = client
+        .get(format!("{}/readyz", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ready.status(), 200);
+    let status: serde_json::Value = client
+        .get(format!("{}/api/v1/system/status", server.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(status["database_backend"], "postgresql");
+    assert_eq!(status["migrations_current"], true);
+    drop(server);
+    pg.close().await;
+}
+
+#[tokio::test]
+async fn an_oversized_body_over_a_real_socket_is_a_413_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path(), &[("OMNIHUB_HTTP__BODY_LIMIT_BYTES", "4096")]);
+    let body = format!(
+        "{{\"email\": \"{}\", \"password\": \"x\"}}",
+        "a".repeat(10_000)
+    );
+    let response = reqwest::Client::new()
+        .post(format!("{}/api/v1/auth/login", server.base))
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 413);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
+    let problem: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(problem["code"], "payload-too-large");
+}
+
+#[test]
+fn sigterm_lets_an_in_flight_request_finish_then_exits_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = start(dir.path(), &[]);
+    // Send a request whose body is still arriving when the signal comes.
+    let body = br#"{"email": "nobody@example.com", "password": "not a real password"}"#;
+    let mut stream = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    let head = format!(
+        "POST /api/v1/auth/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(&body[..10]).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let killed = Command::new("kill")
+        .args(["-TERM", &server.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    std::thread::sleep(Duration::from_millis(300));
+    // New connections are refused once shutdown began...
+    assert!(
+        TcpStream::connect(("127.0.0.1", server.port)).is_err(),
+        "listener should be closed"
+    );
+    // ...but the in-flight request completes.
+    stream.write_all(&body[10..]).unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    assert!(
+        response.starts_with("HTTP/1.1 401"),
+        "in-flight request answered: {response}"
+    );
+    let status = wait_for_exit(&mut server.child, Duration::from_secs(15));
+    assert!(status.success(), "exit status {status:?}");
+    let mut logs = String::new();
+    server
+        .child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut logs)
+        .unwrap();
+    assert!(
+        logs.contains("shutdown requested") && logs.contains("\"stopped\""),
+        "{logs}"
+    );
+    // Logs are JSON lines carrying request ids.
+    let request_line = logs
+        .lines()
+        .find(|l| l.contains("request finished"))
+        .expect("access log line");
+    let parsed: serde_json::Value = serde_json::from_str(request_line).unwrap();
+    assert_eq!(
+        parsed["span"]["request_id"].as_str().map(str::len),
+        Some(32),
+        "{request_line}"
+    );
+}
+
+#[tokio::test]
+async fn admin_create_bootstraps_an_administrator_who_can_sign_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let weak = run(
+        dir.path(),
+        &["admin", "create", "--email", "ops@example.com"],
+        &[("OMNIHUB_ADMIN_PASSWORD", "short")],
+    );
+    assert_eq!(weak.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&weak.stderr).contains("password"));
+    let created = run(
+        dir.path(),
+        &["admin", "create", "--email", "Ops@Example.com"],
+        &[("OMNIHUB_ADMIN_PASSWORD", "a long enough passphrase")],
+    );
+    assert!(
+        created.status.success(),
+        "{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
+    assert!(String::from_utf8_lossy(&created.stdout).contains("ops@example.com"));
+    // The password may also come on standard input.
+    let mut child = command(dir.path())
+        .args(["admin", "create", "--email", "second@example.com"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"another long passphrase\n")
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+    let duplicate = run(
+        dir.path(),
+        &["admin", "create", "--email", "ops@example.com"],
+        &[("OMNIHUB_ADMIN_PASSWORD", "a long enough passphrase")],
+    );
+    assert_eq!(duplicate.status.code(), Some(2));
+
+    let server = start(dir.path(), &[]);
+    let login = reqwest::Client::new()
+        .post(format!("{}/api/v1/auth/login", server.base))
+        .json(&serde_json::json!({"email": "ops@example.com", "password": "a long enough passphrase"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 200);
+}
+
+#[test]
+fn check_reports_pending_migrations_and_passes_after_migrate() {
+    let dir = tempfile::tempdir().unwrap();
+    let before = run(dir.path(), &["check"], &[]);
+    assert_eq!(before.status.code(), Some(1));
+    let report = String::from_utf8_lossy(&before.stdout);
+    assert!(
+        report.contains("FAIL  schema.migrations_current")
+            && report.contains("migration 1 is not applied"),
+        "{report}"
+    );
+    let migrate = run(dir.path(), &["migrate"], &[]);
+    assert!(migrate.status.success());
+    assert!(String::from_utf8_lossy(&migrate.stdout).contains("1 of 1 migrations applied"));
+    let again = run(dir.path(), &["migrate"], &[]);
+    assert!(again.status.success(), "migrate is idempotent");
+    let after = run(dir.path(), &["check"], &[]);
+    assert!(
+        after.status.success(),
+        "{}",
+        String::from_utf8_lossy(&after.stdout)
+    );
+    assert!(String::from_utf8_lossy(&after.stdout).contains("all 2 checks passed"));
+}
+
+#[test]
+fn a_config_file_and_environment_layer_over_the_defaults() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("custom.toml"),
+        "listen = \"127.0.0.1:9999\"\n[http]\nrequest_timeout_secs = 7\n",
+    )
+    .unwrap();
+    let shown = run(
+        dir.path(),
+        &["--config", "custom.toml", "config", "show"],
+        &[
+            ("OMNIHUB_HTTP__BODY_LIMIT_BYTES", "8192"),
+            ("DATABASE_URL", "postgres://app:s3cret@db/omnihub"),
+        ],
+    );
+    assert!(
+        shown.status.success(),
+        "{}",
+        String::from_utf8_lossy(&shown.stderr)
+    );
+    let config: serde_json::Value = serde_json::from_slice(&shown.stdout).unwrap();
+    assert_eq!(config["listen"], "127.0.0.1:9999");
+    assert_eq!(config["http"]["request_timeout_secs"], 7);
+    assert_eq!(config["http"]["body_limit_bytes"], 8192);
+    assert_eq!(
+        config["database_url"], "postgres://app:***@db/omnihub",
+        "secrets are redacted"
+    );
+    let bad = run(
+        dir.path(),
+        &["config", "show"],
+        &[("OMNIHUB_LISTEN", "not-an-address")],
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("listen address"));
+    let missing = run(
+        dir.path(),
+        &["--config", "nope.toml", "config", "show"],
+        &[],
+    );
+    assert_eq!(missing.status.code(), Some(2));
+    let typo = dir.path().join("typo.toml");
+    std::fs::write(&typo, "lisen = \"x\"\n").unwrap();
+    let unknown = run(
+        dir.path(),
+        &["--config", typo.to_str().unwrap(), "config", "show"],
+        &[],
+    );
+    assert_eq!(unknown.status.code(), Some(2), "unknown keys are refused");
+}
+
+#[test]
+fn openapi_prints_the_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(dir.path(), &["openapi"], &[]);
+    assert!(out.status.success());
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(doc["paths"]["/api/v1/merchants"].is_object());
+}

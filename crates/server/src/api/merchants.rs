@@ -85,12 +85,20 @@ impl PageParams {
     fn parse(&self) -> Result<(Option<MerchantId>, u32), ApiError> {
         let limit = self.limit.unwrap_or(DEFAULT_LIMIT);
         if !(1..=MAX_LIMIT).contains(&limit) {
-            return Err(ApiError::InvalidParameter { place: "query", message: format!("limit must be between 1 and {MAX_LIMIT}") });
+            return Err(ApiError::InvalidParameter {
+                place: "query",
+                message: format!("limit must be between 1 and {MAX_LIMIT}"),
+            });
         }
-        let cursor = self.cursor.as_deref().map(str::parse).transpose().map_err(|_| ApiError::InvalidParameter {
-            place: "query",
-            message: "cursor is not one this API returned".into(),
-        })?;
+        let cursor = self
+            .cursor
+            .as_deref()
+            .map(str::parse)
+            .transpose()
+            .map_err(|_| ApiError::InvalidParameter {
+                place: "query",
+                message: "cursor is not one this API returned".into(),
+            })?;
         Ok((cursor, limit))
     }
 }
@@ -101,7 +109,11 @@ impl PageParams {
     (status = 401, body = Problem, content_type = "application/problem+json"),
     (status = 403, body = Problem, content_type = "application/problem+json")
 ))]
-async fn list_merchants(State(state): State<AppState>, auth: Auth, ApiQuery(page): ApiQuery<PageParams>) -> ApiResult<Json<Page<MerchantDto>>> {
+async fn list_merchants(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiQuery(page): ApiQuery<PageParams>,
+) -> ApiResult<Json<Page<MerchantDto>>> {
     let (after, limit) = page.parse()?;
     let items = merchants::list(&state.app, &auth.actor, after, limit).await?;
     let items: Vec<MerchantDto> = items.into_iter().map(MerchantDto::from).collect();
@@ -115,8 +127,17 @@ async fn list_merchants(State(state): State<AppState>, auth: Auth, ApiQuery(page
     (status = 403, body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Invalid fields, or the code is taken", body = Problem, content_type = "application/problem+json")
 ))]
-async fn create_merchant(State(state): State<AppState>, auth: Auth, ApiJson(body): ApiJson<CreateMerchant>) -> ApiResult<(StatusCode, Json<MerchantDto>)> {
-    let input = MerchantInput { code: body.code, name: body.name, time_zone: body.time_zone, currency: body.currency };
+async fn create_merchant(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiJson(body): ApiJson<CreateMerchant>,
+) -> ApiResult<(StatusCode, Json<MerchantDto>)> {
+    let input = MerchantInput {
+        code: body.code,
+        name: body.name,
+        time_zone: body.time_zone,
+        currency: body.currency,
+    };
     let merchant = merchants::create(&state.app, &auth.actor, input).await?;
     Ok((StatusCode::CREATED, Json(merchant.into())))
 }
@@ -126,8 +147,14 @@ async fn create_merchant(State(state): State<AppState>, auth: Auth, ApiJson(body
     (status = 200, body = MerchantDto),
     (status = 404, body = Problem, content_type = "application/problem+json")
 ))]
-async fn get_merchant(State(state): State<AppState>, auth: Auth, ApiPath(id): ApiPath<MerchantId>) -> ApiResult<Json<MerchantDto>> {
-    Ok(Json(merchants::get(&state.app, &auth.actor, id).await?.into()))
+async fn get_merchant(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiPath(id): ApiPath<MerchantId>,
+) -> ApiResult<Json<MerchantDto>> {
+    Ok(Json(
+        merchants::get(&state.app, &auth.actor, id).await?.into(),
+    ))
 }
 
 /// A merchant setting.
@@ -143,7 +170,11 @@ pub struct SettingDto {
 
 impl From<Setting> for SettingDto {
     fn from(s: Setting) -> Self {
-        Self { key: s.key, value: s.value, updated_at: s.updated_at.to_string() }
+        Self {
+            key: s.key,
+            value: s.value,
+            updated_at: s.updated_at.to_string(),
+        }
     }
 }
 
@@ -160,7 +191,11 @@ pub struct PutSetting {
     (status = 200, body = Vec<SettingDto>),
     (status = 404, body = Problem, content_type = "application/problem+json")
 ))]
-async fn list_settings(State(state): State<AppState>, auth: Auth, ApiPath(id): ApiPath<MerchantId>) -> ApiResult<Json<Vec<SettingDto>>> {
+async fn list_settings(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiPath(id): ApiPath<MerchantId>,
+) -> ApiResult<Json<Vec<SettingDto>>> {
     let list = settings::list(&state.app, &auth.actor, id).await?;
     Ok(Json(list.into_iter().map(SettingDto::from).collect()))
 }
@@ -173,6 +208,15 @@ async fn list_settings(State(state): State<AppState>, auth: Auth, ApiPath(id): A
     (status = 404, body = Problem, content_type = "application/problem+json"),
     (status = 422, body = Problem, content_type = "application/problem+json")
 ))]
-async fn put_setting(State(state): State<AppState>, auth: Auth, ApiPath((id, key)): ApiPath<(MerchantId, String)>, ApiJson(body): ApiJson<PutSetting>) -> ApiResult<Json<SettingDto>> {
-    Ok(Json(settings::put(&state.app, &auth.actor, id, &key, body.value).await?.into()))
+async fn put_setting(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiPath((id, key)): ApiPath<(MerchantId, String)>,
+    ApiJson(body): ApiJson<PutSetting>,
+) -> ApiResult<Json<SettingDto>> {
+    Ok(Json(
+        settings::put(&state.app, &auth.actor, id, &key, body.value)
+            .await?
+            .into(),
+    ))
 }

@@ -33,7 +33,11 @@ impl<T> Page<T> {
     /// A page of `items` fetched with `limit`; a full page may have a successor.
     pub fn new(items: Vec<T>, limit: u32, cursor_of: impl Fn(&T) -> String) -> Self {
         let full = u32::try_from(items.len()).is_ok_and(|n| n == limit);
-        let next_cursor = if full { items.last().map(cursor_of) } else { None };
+        let next_cursor = if full {
+            items.last().map(cursor_of)
+        } else {
+            None
+        };
         Self { items, next_cursor }
     }
 }

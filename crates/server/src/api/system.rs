@@ -1,9 +1,9 @@
 //! Operational endpoints: liveness, readiness, Prometheus metrics and the system status.
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use axum::Json;
 use omnihub_app::system::{self, Readiness};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -55,9 +55,33 @@ pub struct ReadinessReport {
 ))]
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     let (status, report) = match system::readiness(&state.app).await {
-        Readiness::Ready => (StatusCode::OK, ReadinessReport { status: "ready", database: true, migrations_current: true, missing_migrations: vec![] }),
-        Readiness::DatabaseUnreachable => (StatusCode::SERVICE_UNAVAILABLE, ReadinessReport { status: "not_ready", database: false, migrations_current: false, missing_migrations: vec![] }),
-        Readiness::MigrationsPending { missing } => (StatusCode::SERVICE_UNAVAILABLE, ReadinessReport { status: "not_ready", database: true, migrations_current: false, missing_migrations: missing }),
+        Readiness::Ready => (
+            StatusCode::OK,
+            ReadinessReport {
+                status: "ready",
+                database: true,
+                migrations_current: true,
+                missing_migrations: vec![],
+            },
+        ),
+        Readiness::DatabaseUnreachable => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            ReadinessReport {
+                status: "not_ready",
+                database: false,
+                migrations_current: false,
+                missing_migrations: vec![],
+            },
+        ),
+        Readiness::MigrationsPending { missing } => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            ReadinessReport {
+                status: "not_ready",
+                database: true,
+                migrations_current: false,
+                missing_migrations: missing,
+            },
+        ),
     };
     (status, Json(report))
 }
@@ -69,7 +93,13 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
 ))]
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     let body = state.metrics.render(&state.app.db.pool_stats());
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], body)
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        body,
+    )
 }
 
 /// System status as shown on the console's first page.

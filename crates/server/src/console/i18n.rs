@@ -173,8 +173,14 @@ mod tests {
 
     #[test]
     fn accept_language_picks_the_best_supported_language() {
-        assert_eq!(Lang::from_accept_language("zh-CN,zh;q=0.9,en;q=0.8"), Some(Lang::ZhCn));
-        assert_eq!(Lang::from_accept_language("fr-FR, en-GB;q=0.7, zh;q=0.3"), Some(Lang::En));
+        assert_eq!(
+            Lang::from_accept_language("zh-CN,zh;q=0.9,en;q=0.8"),
+            Some(Lang::ZhCn)
+        );
+        assert_eq!(
+            Lang::from_accept_language("fr-FR, en-GB;q=0.7, zh;q=0.3"),
+            Some(Lang::En)
+        );
         assert_eq!(Lang::from_accept_language("fr, de"), None);
     }
 }

@@ -13,8 +13,8 @@ use axum_extra::extract::CookieJar;
 
 use crate::state::AppState;
 
-pub mod i18n;
 mod auth;
+pub mod i18n;
 mod system;
 
 use i18n::{Lang, Tr};
@@ -69,7 +69,10 @@ impl PageContext {
 impl FromRequestParts<AppState> for PageContext {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let jar = CookieJar::from_headers(&parts.headers);
         let lang = jar
             .get(LANG_COOKIE)
@@ -108,7 +111,9 @@ pub fn render(status: StatusCode, nonce: &str, page: &impl Template) -> Response
                  img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
             );
             if let Ok(csp) = HeaderValue::from_str(&csp) {
-                response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, csp);
+                response
+                    .headers_mut()
+                    .insert(header::CONTENT_SECURITY_POLICY, csp);
             }
             response
         }

@@ -44,32 +44,60 @@ pub(super) async fn status_page(State(state): State<AppState>, ctx: PageContext)
             backend: s.backend.name(),
             applied: s.migrations.applied.len(),
             expected: s.migrations.expected.len(),
-            latest: s.migrations.latest_applied().map_or_else(|| "-".into(), |v| format!("{v:04}")),
+            latest: s
+                .migrations
+                .latest_applied()
+                .map_or_else(|| "-".into(), |v| format!("{v:04}")),
             current: s.migrations.is_current(),
             started_at: s.started_at.strftime("%Y-%m-%d %H:%M:%S UTC").to_string(),
             uptime: format_uptime(s.uptime.as_secs()),
             chart: pool_chart(&s.pools, ctx.t),
-            pools: s.pools.iter().map(|p| PoolRow { name: p.pool, size: p.size, idle: p.idle, max: p.max }).collect(),
+            pools: s
+                .pools
+                .iter()
+                .map(|p| PoolRow {
+                    name: p.pool,
+                    size: p.size,
+                    idle: p.idle,
+                    max: p.max,
+                })
+                .collect(),
         }),
         Err(err) => {
             tracing::warn!(error.cause_chain = ?err, "status page: database unavailable");
             None
         }
     };
-    let code = if view.is_some() { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let code = if view.is_some() {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
     let nonce = ctx.nonce.clone();
     render(code, &nonce, &StatusPage { ctx, status: view })
 }
 
 fn format_uptime(secs: i64) -> String {
-    let (d, h, m, s) = (secs / 86_400, secs % 86_400 / 3_600, secs % 3_600 / 60, secs % 60);
-    if d > 0 { format!("{d}d {h}h {m}m") } else { format!("{h}h {m}m {s}s") }
+    let (d, h, m, s) = (
+        secs / 86_400,
+        secs % 86_400 / 3_600,
+        secs % 3_600 / 60,
+        secs % 60,
+    );
+    if d > 0 {
+        format!("{d}d {h}h {m}m")
+    } else {
+        format!("{h}h {m}m {s}s")
+    }
 }
 
 /// ECharts option for a stacked bar of busy/idle connections per pool.
 fn pool_chart(pools: &[omnihub_app::system::PoolStats], t: &super::Tr) -> String {
     let names: Vec<&str> = pools.iter().map(|p| p.pool).collect();
-    let busy: Vec<u32> = pools.iter().map(|p| p.size.saturating_sub(p.idle)).collect();
+    let busy: Vec<u32> = pools
+        .iter()
+        .map(|p| p.size.saturating_sub(p.idle))
+        .collect();
     let idle: Vec<u32> = pools.iter().map(|p| p.idle).collect();
     serde_json::json!({
         "tooltip": {"trigger": "axis"},

@@ -66,7 +66,10 @@ both_dbs! {
 
 /// A body with no Content-Length header: the limit must be enforced while streaming.
 fn futures_stream(text: String) -> Body {
-    let chunks: Vec<Result<Vec<u8>, std::io::Error>> =
-        text.into_bytes().chunks(64 * 1024).map(|c| Ok(c.to_vec())).collect();
+    let chunks: Vec<Result<Vec<u8>, std::io::Error>> = text
+        .into_bytes()
+        .chunks(64 * 1024)
+        .map(|c| Ok(c.to_vec()))
+        .collect();
     Body::from_stream(futures_util::stream::iter(chunks))
 }

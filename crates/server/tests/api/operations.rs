@@ -79,7 +79,12 @@ async fn readyz_refuses_an_unmigrated_database(backend: TestBackend) {
     }
     let app = TestApp::spawn_unmigrated(backend).await;
     let response = app.get("/readyz").await;
-    assert_eq!(response.status, StatusCode::SERVICE_UNAVAILABLE, "{}", response.text());
+    assert_eq!(
+        response.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        response.text()
+    );
     let body = response.json();
     assert_eq!(body["status"], "not_ready");
     assert_eq!(body["database"], true);
@@ -112,7 +117,9 @@ async fn readyz_refuses_when_the_database_is_gone(backend: TestBackend) {
     assert_eq!(response.status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(response.json()["database"], false);
     // Other endpoints that need the database give a 503 problem, not a 500.
-    app.get("/api/v1/system/status").await.assert_problem(StatusCode::SERVICE_UNAVAILABLE, "unavailable");
+    app.get("/api/v1/system/status")
+        .await
+        .assert_problem(StatusCode::SERVICE_UNAVAILABLE, "unavailable");
 }
 
 #[tokio::test]
