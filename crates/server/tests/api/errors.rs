@@ -73,3 +73,23 @@ fn futures_stream(text: String) -> Body {
         .collect();
     Body::from_stream(futures_util::stream::iter(chunks))
 }
+
+both_dbs! {
+    async fn a_request_over_the_timeout_is_a_408_problem(app: TestApp) {
+        use std::time::Duration;
+        use tower::ServiceExt;
+        // The production stack around a handler that never finishes.
+        let settings = omnihub_server::HttpSettings { request_timeout: Duration::from_millis(200), ..Default::default() };
+        let state = omnihub_server::AppState::new(app.app.clone(), settings);
+        let slow = axum::Router::new().route("/slow", axum::routing::get(std::future::pending::<()>));
+        let router = omnihub_server::middleware::apply(slow, &state).with_state(state);
+        let request = axum::http::Request::get("/slow").body(Body::empty()).unwrap();
+        let response = router.oneshot(request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::REQUEST_TIMEOUT);
+        assert_eq!(response.headers()["content-type"], "application/problem+json");
+        let body = http_body_util::BodyExt::collect(response.into_body()).await.unwrap().to_bytes();
+        let problem: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(problem["code"], "timeout");
+        assert!(problem["request_id"].is_string());
+    }
+}
