@@ -101,12 +101,12 @@ fn pool_chart(pools: &[omnihub_app::system::PoolStats], t: &super::Tr) -> String
     let idle: Vec<u32> = pools.iter().map(|p| p.idle).collect();
     serde_json::json!({
         "tooltip": {"trigger": "axis"},
-        "legend": {"data": [t.connections, t.idle]},
+        "legend": {"data": [t.in_use, t.idle]},
         "grid": {"left": 60, "right": 20, "top": 30, "bottom": 30},
         "xAxis": {"type": "value", "minInterval": 1},
         "yAxis": {"type": "category", "data": names},
         "series": [
-            {"name": t.connections, "type": "bar", "stack": "c", "data": busy},
+            {"name": t.in_use, "type": "bar", "stack": "c", "data": busy},
             {"name": t.idle, "type": "bar", "stack": "c", "data": idle}
         ]
     })
