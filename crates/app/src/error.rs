@@ -40,7 +40,7 @@ pub enum Error {
     /// The request conflicts with the current state (a taken key, an illegal transition).
     #[error("{message}")]
     Conflict {
-        /// A stable code (`merchant_code_taken`).
+        /// A stable kebab-case code (`merchant-suspended`); it becomes `/problems/<code>`.
         code: &'static str,
         /// A human-readable explanation.
         message: String,

@@ -4,6 +4,7 @@ use jiff::Timestamp;
 use omnihub_domain::ids::MerchantId;
 use omnihub_domain::settings::SettingKey;
 use omnihub_store::StoreError;
+use omnihub_store::merchants;
 use omnihub_store::settings::{self, SettingRow};
 
 use crate::error::{Error, Result};
@@ -36,6 +37,10 @@ impl TryFrom<SettingRow> for Setting {
 pub async fn list(app: &App, actor: &Actor, merchant: MerchantId) -> Result<Vec<Setting>> {
     actor.require_merchant(merchant)?;
     let mut tx = app.db.begin_read().await?;
+    match merchants::get(&mut tx, merchant).await {
+        Err(StoreError::NotFound) => return Err(Error::NotFound { entity: "merchant" }),
+        other => other?,
+    };
     settings::list(&mut tx, merchant)
         .await?
         .into_iter()

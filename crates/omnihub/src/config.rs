@@ -144,7 +144,11 @@ impl Config {
                 }
                 figment = figment.merge(Toml::file_exact(path));
             }
-            None => figment = figment.merge(Toml::file("omnihub.toml")),
+            // Only the working directory: `Toml::file` would also search parent directories.
+            None if Path::new("omnihub.toml").exists() => {
+                figment = figment.merge(Toml::file_exact("omnihub.toml"));
+            }
+            None => {}
         }
         let config: Config = figment
             .merge(

@@ -1,7 +1,7 @@
 //! The middleware stack every request passes through, outermost first:
-//! request id + span + access log + metrics ([`observe`]), problem bodies for bare error
-//! statuses ([`problem_bodies`]), security headers, panic catching, the request timeout and
-//! the body size limit.
+//! request id + span + access log + metrics ([`observe`]), gzip compression, security
+//! headers, problem bodies for bare error statuses ([`problem_bodies`]), panic catching,
+//! the request timeout and the body size limit.
 
 use std::time::{Duration, Instant};
 
@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 use http_body_util::BodyExt;
 use omnihub_domain::ids::RequestId;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use tracing::Instrument;
@@ -41,8 +42,9 @@ pub fn apply(router: Router<AppState>, state: &AppState) -> Router<AppState> {
             state.http.request_timeout,
         ))
         .layer(CatchPanicLayer::custom(panic_response))
-        .layer(from_fn(security_headers))
         .layer(from_fn(problem_bodies))
+        .layer(from_fn(security_headers))
+        .layer(CompressionLayer::new())
         .layer(from_fn_with_state(state.clone(), observe))
 }
 

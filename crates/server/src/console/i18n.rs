@@ -1,5 +1,5 @@
 //! Console translations (zh-CN and English). Each language is one value of [`Tr`], so a
-//! missing translation is a compile error, not a blank on screen (docs/adr/0004).
+//! missing translation is a compile error, not a blank on screen (docs/adr/0003).
 
 /// A console language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

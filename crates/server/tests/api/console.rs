@@ -77,6 +77,10 @@ both_dbs! {
             assert!(response.header("etag").is_some());
         }
         assert_eq!(app.get("/assets/vendor/missing.js").await.status, StatusCode::NOT_FOUND);
+        // Large assets go out compressed to clients that accept it.
+        let gz = app.request(Method::GET, "/assets/vendor/echarts.min.js", &[(header::ACCEPT_ENCODING, "gzip")], Body::empty()).await;
+        assert_eq!(gz.header("content-encoding"), Some("gzip"));
+        assert!(gz.body.len() < 600_000, "compressed to {} bytes", gz.body.len());
     }
 
     async fn the_api_viewer_and_openapi_document_are_served_offline(app: TestApp) {

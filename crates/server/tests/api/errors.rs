@@ -6,8 +6,12 @@ use omnihub_testkit::{both_dbs, json};
 
 both_dbs! {
     async fn unknown_routes_are_404_problems(app: TestApp) {
-        let problem = app.get("/api/v1/no-such-thing").await.assert_problem(StatusCode::NOT_FOUND, "route-not-found");
-        assert_eq!(problem["request_id"].as_str().map(str::len), Some(32));
+        let response = app.get("/api/v1/no-such-thing").await;
+        let problem = response.assert_problem(StatusCode::NOT_FOUND, "route-not-found");
+        assert_eq!(problem["request_id"].as_str(), response.header("x-request-id"), "the id in the body is the id in the header");
+        // Error responses carry the same security headers as any other.
+        assert_eq!(response.header("x-content-type-options"), Some("nosniff"));
+        assert!(response.header("content-security-policy").is_some());
     }
 
     async fn a_wrong_method_is_a_405_problem(app: TestApp) {

@@ -82,5 +82,6 @@ both_dbs! {
         app.send_json(Method::PUT, &format!("/api/v1/merchants/{ghost}/settings/a.b"), Some(&token), &json!({"value": 1})).await
             .assert_problem(StatusCode::NOT_FOUND, "not-found");
         app.get_as(&token, &format!("/api/v1/merchants/{ghost}")).await.assert_problem(StatusCode::NOT_FOUND, "not-found");
+        app.get_as(&token, &format!("/api/v1/merchants/{ghost}/settings")).await.assert_problem(StatusCode::NOT_FOUND, "not-found");
     }
 }
