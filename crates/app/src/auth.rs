@@ -1,60 +1,92 @@
 //! Sign-in with email and password, opaque session tokens, and resolving a token back to
 //! the [`Actor`] it stands for. Tokens are 256-bit random values shown once; only their
-//! SHA-256 is stored. (The identity issue adds MFA, lockout and API keys on top.)
+//! SHA-256 is stored. Failed attempts are throttled per account and per client address in
+//! the database, so limits hold across server instances.
 
 use jiff::{SignedDuration, Timestamp};
-use omnihub_domain::identity::Email;
+use omnihub_domain::identity::{Email, NewPassword};
 use omnihub_domain::ids::{MerchantId, UserId};
+use omnihub_domain::throttle::{Counter, Policy};
 use omnihub_store::sessions::{self, NewSession};
 use omnihub_store::staff::{self, StaffUserRow};
+use omnihub_store::throttle::{self, ThrottleRow};
+use omnihub_store::{Tx, time};
 use sha2::{Digest, Sha256};
 
+use crate::audit::{self, Change};
+use crate::context::RequestMeta;
 use crate::entropy::random_bytes;
 use crate::error::{Error, Result};
-use crate::{Actor, App, passwords};
+use crate::{Actor, App, access, passwords};
 
 /// A session is dropped after this long without use.
 pub const SESSION_IDLE: SignedDuration = SignedDuration::from_hours(8);
 /// A session ends this long after sign-in, however active.
 pub const SESSION_ABSOLUTE: SignedDuration = SignedDuration::from_hours(24);
+/// How long the second factor may take after the password.
+pub const MFA_STEP_WINDOW: SignedDuration = SignedDuration::from_mins(5);
 /// Prefix that makes leaked session tokens recognisable to secret scanners.
 const TOKEN_PREFIX: &str = "ohs_";
 /// A valid argon2id hash of a random password, verified when the email is unknown so that
 /// response time does not reveal which addresses have accounts.
 const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0Ky6RJfBBu6Ua9cJ+eqrWm6qZ6zBJ3zvSa2XdVHXkDM";
 
-/// Where a request came from, recorded with the session (and later the audit log).
-#[derive(Debug, Clone, Default)]
-pub struct ClientInfo {
-    /// The client's address.
-    pub address: Option<String>,
-    /// The client's User-Agent.
-    pub user_agent: Option<String>,
+/// Where a request came from, recorded with the session (and the audit log).
+pub type ClientInfo = RequestMeta;
+
+/// Which front door a session was opened at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    /// A bearer token for API clients.
+    Api,
+    /// The admin console's cookie.
+    Console,
+}
+
+impl Channel {
+    fn code(self) -> &'static str {
+        match self {
+            Self::Api => "api",
+            Self::Console => "console",
+        }
+    }
 }
 
 /// A new session: the token is shown to the client once and never again.
 #[derive(Debug, Clone)]
 pub struct SignedIn {
-    /// The bearer token.
+    /// The bearer token. While `mfa_required`, it only serves to complete the MFA step.
     pub token: String,
     /// Absolute expiry.
     pub expires_at: Timestamp,
     /// Who signed in.
     pub user: crate::staff::StaffUser,
+    /// The user has MFA: the token must be completed with a TOTP or recovery code.
+    pub mfa_required: bool,
 }
 
-/// Signs a staff user in. Wrong email and wrong password are indistinguishable.
+/// Signs a staff user in. Wrong email and wrong password are indistinguishable; a locked
+/// account or client gets `TooManyAttempts` without the password being checked.
 #[tracing::instrument(skip_all, err)]
 pub async fn login(
     app: &App,
     email: &str,
     password: &str,
     client: &ClientInfo,
+    channel: Channel,
 ) -> Result<SignedIn> {
     let email = Email::parse(email).map_err(|_| Error::Unauthenticated)?;
-    let mut tx = app.db.begin_read().await?;
-    let user = staff::find_by_email(&mut tx, &email).await?;
-    drop(tx);
+    let keys = [
+        (format!("account:{email}"), Policy::ACCOUNT),
+        (
+            format!(
+                "client:{}",
+                client.client_address.as_deref().unwrap_or("unknown")
+            ),
+            Policy::CLIENT,
+        ),
+    ];
+    let user = count_attempt(app, &keys).await?;
     let phc = user
         .as_ref()
         .map_or(DUMMY_HASH, |u| u.password_hash.as_str());
@@ -63,45 +95,133 @@ pub async fn login(
         Some(user) if matches && user.status == "active" => user,
         _ => return Err(Error::Unauthenticated),
     };
-    let raw: [u8; 32] = random_bytes(app.entropy.as_ref());
-    let token = format!("{TOKEN_PREFIX}{}", hex::encode(raw));
-    let now = app.now();
-    let expires_at = now + SESSION_ABSOLUTE;
-    let hash = token_hash(&token);
+    let mfa_required = user.mfa_enabled_at.is_some();
     let mut tx = app.db.begin_write().await?;
-    let session = NewSession {
-        token_hash: &hash,
-        user: UserId::from_uuid(user.id),
-        idle_expires_at: now + SESSION_IDLE,
-        absolute_expires_at: expires_at,
-        client_address: client.address.as_deref(),
-        user_agent: client.user_agent.as_deref(),
-    };
-    sessions::insert(&mut tx, &session, now).await?;
+    for (key, _) in &keys {
+        throttle::clear(&mut tx, key).await?;
+    }
+    let (token, expires_at) =
+        open_session(app, &mut tx, &user, client, channel, mfa_required).await?;
     tx.commit().await?;
     Ok(SignedIn {
         token,
         expires_at,
         user: staff_user(&user),
+        mfa_required,
     })
 }
 
-/// The actor a bearer token stands for; `Unauthenticated` if unknown, revoked or expired.
-pub async fn authenticate(app: &App, token: &str) -> Result<(Actor, crate::staff::StaffUser)> {
+/// Refuses if any key is locked; otherwise counts this attempt as a failure until it
+/// succeeds (so parallel guesses cannot slip past the limit), and returns the user.
+async fn count_attempt(app: &App, keys: &[(String, Policy)]) -> Result<Option<StaffUserRow>> {
+    let now = time::to_db(app.now());
+    let mut tx = app.db.begin_write().await?;
+    let mut counters = Vec::new();
+    for (key, policy) in keys {
+        let counter = throttle::get(&mut tx, key)
+            .await?
+            .map_or_else(Counter::default, |r| Counter {
+                failures: r.failures,
+                window_started_at: r.window_started_at,
+                lockouts: r.lockouts,
+                locked_until: r.locked_until,
+            });
+        if let Some(wait) = counter.locked_for(now) {
+            let retry_after_secs = u64::try_from(wait / 1_000_000 + 1).unwrap_or(1);
+            return Err(Error::TooManyAttempts { retry_after_secs });
+        }
+        counters.push((key, counter.after_attempt(now, *policy)));
+    }
+    for (key, c) in counters {
+        let row = ThrottleRow {
+            key: key.clone(),
+            failures: c.failures,
+            window_started_at: c.window_started_at,
+            lockouts: c.lockouts,
+            locked_until: c.locked_until,
+        };
+        throttle::put(&mut tx, &row).await?;
+    }
+    let email = keys
+        .first()
+        .and_then(|(k, _)| k.strip_prefix("account:"))
+        .and_then(|e| Email::parse(e).ok());
+    let user = match email {
+        Some(email) => staff::find_by_email(&mut tx, &email).await?,
+        None => None,
+    };
+    tx.commit().await?;
+    Ok(user)
+}
+
+async fn open_session(
+    app: &App,
+    tx: &mut Tx,
+    user: &StaffUserRow,
+    client: &ClientInfo,
+    channel: Channel,
+    mfa_pending: bool,
+) -> Result<(String, Timestamp)> {
+    let raw: [u8; 32] = random_bytes(app.entropy.as_ref());
+    let token = format!("{TOKEN_PREFIX}{}", hex::encode(raw));
+    let now = app.now();
+    let (idle, absolute) = if mfa_pending {
+        (now + MFA_STEP_WINDOW, now + MFA_STEP_WINDOW)
+    } else {
+        (now + SESSION_IDLE, now + SESSION_ABSOLUTE)
+    };
+    let session = NewSession {
+        token_hash: &token_hash(&token),
+        user: UserId::from_uuid(user.id),
+        idle_expires_at: idle,
+        absolute_expires_at: absolute,
+        client_address: client.client_address.as_deref(),
+        user_agent: client.user_agent.as_deref(),
+        stage: if mfa_pending { "mfa_pending" } else { "active" },
+        channel: channel.code(),
+    };
+    sessions::insert(tx, &session, now).await?;
+    Ok((token, absolute))
+}
+
+/// The user behind a session token in `stage`; `Unauthenticated` if unknown, revoked or
+/// expired.
+pub async fn session_user(app: &App, token: &str, stage: &str) -> Result<StaffUserRow> {
     if !token.starts_with(TOKEN_PREFIX) {
         return Err(Error::Unauthenticated);
     }
     let now = app.now();
-    let mut tx = app.db.begin_write().await?;
-    let user = sessions::touch(&mut tx, &token_hash(token), now, now + SESSION_IDLE).await?;
-    tx.commit().await?;
-    let user = user.ok_or(Error::Unauthenticated)?;
-    let actor = Actor::Staff {
-        user: UserId::from_uuid(user.id),
-        merchant: user.merchant_id.map(MerchantId::from_uuid),
-        platform_admin: user.is_platform_admin,
+    let idle = if stage == "active" {
+        now + SESSION_IDLE
+    } else {
+        now
     };
+    let mut tx = app.db.begin_write().await?;
+    let user = sessions::touch(&mut tx, &token_hash(token), stage, now, idle).await?;
+    tx.commit().await?;
+    user.ok_or(Error::Unauthenticated)
+}
+
+/// The actor a session token stands for. Platform staff may name the merchant they act in.
+pub async fn authenticate(
+    app: &App,
+    token: &str,
+    chosen: Option<MerchantId>,
+    meta: RequestMeta,
+) -> Result<(Actor, crate::staff::StaffUser)> {
+    let user = session_user(app, token, "active").await?;
+    let mut tx = app.db.begin_read().await?;
+    let actor = access::actor_for_user(&mut tx, &user, chosen, meta).await?;
     Ok((actor, staff_user(&user)))
+}
+
+/// Promotes a session whose password step passed to a full session (called by the MFA step).
+pub async fn activate_session(tx: &mut Tx, token: &str) -> Result<()> {
+    if sessions::activate(tx, &token_hash(token)).await? {
+        Ok(())
+    } else {
+        Err(Error::Unauthenticated)
+    }
 }
 
 /// Ends the session of `token`.
@@ -112,16 +232,94 @@ pub async fn logout(app: &App, token: &str) -> Result<()> {
     Ok(())
 }
 
-fn token_hash(token: &str) -> Vec<u8> {
+/// Ends every session of the actor's user, this one included; returns how many ended.
+pub async fn logout_everywhere(app: &App, actor: &Actor) -> Result<u64> {
+    let user = actor.person()?;
+    let mut tx = app.db.begin_write().await?;
+    let ended = sessions::revoke_all(&mut tx, user, None, app.now()).await?;
+    audit::record(
+        app,
+        &mut tx,
+        actor,
+        Change {
+            action: "session.revoke_all",
+            entity_type: "staff_user",
+            entity_id: Some(user.to_string()),
+            merchant: actor.merchant,
+            before: None,
+            after: Some(serde_json::json!({"sessions_ended": ended})),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(ended)
+}
+
+/// Changes the actor's own password after checking the current one; every other session
+/// of the user ends.
+pub async fn change_password(
+    app: &App,
+    actor: &Actor,
+    token: &str,
+    current: &str,
+    new: &str,
+) -> Result<()> {
+    let user = actor.person()?;
+    let new = NewPassword::parse(new).map_err(|e| Error::invalid("new_password", "weak", e))?;
+    let mut tx = app.db.begin_read().await?;
+    let row = staff::get(&mut tx, user)
+        .await?
+        .ok_or(Error::Unauthenticated)?;
+    drop(tx);
+    if !passwords::verify(current, &row.password_hash).await? {
+        return Err(Error::invalid(
+            "current_password",
+            "wrong",
+            "the current password is not correct",
+        ));
+    }
+    if passwords::verify(new.expose(), &row.password_hash).await? {
+        return Err(Error::invalid(
+            "new_password",
+            "unchanged",
+            "the new password must differ from the current one",
+        ));
+    }
+    let hash = passwords::hash(&new, app.hash_cost, app.entropy.as_ref()).await?;
+    let mut tx = app.db.begin_write().await?;
+    staff::set_password(&mut tx, user, &hash, app.now()).await?;
+    let ended = sessions::revoke_all(&mut tx, user, Some(&token_hash(token)), app.now()).await?;
+    audit::record(
+        app,
+        &mut tx,
+        actor,
+        Change {
+            action: "staff_user.change_password",
+            entity_type: "staff_user",
+            entity_id: Some(user.to_string()),
+            merchant: row.merchant_id.map(MerchantId::from_uuid),
+            before: None,
+            after: Some(serde_json::json!({"other_sessions_ended": ended})),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The SHA-256 of a token, as stored.
+pub fn token_hash(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }
 
-fn staff_user(row: &StaffUserRow) -> crate::staff::StaffUser {
+pub(crate) fn staff_user(row: &StaffUserRow) -> crate::staff::StaffUser {
     crate::staff::StaffUser {
         id: UserId::from_uuid(row.id),
+        merchant: row.merchant_id.map(MerchantId::from_uuid),
         email: row.email.clone(),
         display_name: row.display_name.clone(),
         is_platform_admin: row.is_platform_admin,
+        mfa_enabled: row.mfa_enabled_at.is_some(),
     }
 }
 

@@ -3,9 +3,11 @@
 use std::sync::Arc;
 
 use jiff::Timestamp;
+use omnihub_domain::access::{Permission, PermissionSet};
 use omnihub_domain::clock::{Clock, IdGenerator};
 use omnihub_domain::ids::{MerchantId, UserId};
 use omnihub_store::Db;
+use uuid::Uuid;
 
 use crate::entropy::Entropy;
 use crate::error::{Error, Result};
@@ -54,60 +56,126 @@ impl App {
     }
 }
 
-/// Who a use case runs for. The identity issue derives it from a session or API key with
-/// the caller's permissions; the CLI acts as [`Actor::System`].
+/// Who is acting.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Actor {
+pub enum Principal {
     /// The operator at the command line of the server itself.
     System,
     /// A signed-in staff user.
-    Staff {
+    User {
         /// The user.
-        user: UserId,
-        /// The merchant the user works for; none for platform staff.
-        merchant: Option<MerchantId>,
-        /// Platform administrators manage merchants and the platform.
-        platform_admin: bool,
+        id: UserId,
+        /// Their email, for the audit log.
+        email: String,
+    },
+    /// An integration using an API key or an OAuth access token.
+    ApiKey {
+        /// The key.
+        id: Uuid,
+        /// The user who created it.
+        created_by: UserId,
+        /// Its name, for the audit log.
+        name: String,
     },
 }
 
+/// Where a request came from; recorded in the audit log.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RequestMeta {
+    /// The client's address.
+    pub client_address: Option<String>,
+    /// The client's User-Agent.
+    pub user_agent: Option<String>,
+    /// The request id.
+    pub request_id: Option<String>,
+}
+
+/// Who a use case runs for: the principal, the merchant they act in, their permissions and
+/// where the request came from. The server builds it once per request (one extractor); the
+/// CLI acts as [`Actor::system`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    /// Who.
+    pub principal: Principal,
+    /// Platform staff may act for any merchant; merchant staff only for their own.
+    pub platform: bool,
+    /// The merchant acted in: merchant staff's own, or the one platform staff chose.
+    pub merchant: Option<MerchantId>,
+    /// What they may do.
+    pub permissions: PermissionSet,
+    /// Set when a role requires MFA and the user has not enrolled: they may do nothing but
+    /// enrol (and sign out) until they do.
+    pub mfa_enrolment_required: bool,
+    /// Where the request came from.
+    pub meta: RequestMeta,
+}
+
 impl Actor {
-    /// Refuses anyone but the system operator and platform administrators.
-    pub fn require_platform_admin(&self) -> Result<()> {
-        match self {
-            Self::System
-            | Self::Staff {
-                platform_admin: true,
-                ..
-            } => Ok(()),
-            Self::Staff { .. } => Err(Error::Forbidden("platform administrators only")),
+    /// The server operator at the command line: every permission, platform-wide.
+    pub fn system() -> Self {
+        Self {
+            principal: Principal::System,
+            platform: true,
+            merchant: None,
+            permissions: PermissionSet::all(),
+            mfa_enrolment_required: false,
+            meta: RequestMeta::default(),
         }
     }
 
-    /// Refuses access to another merchant's data: merchant staff see only their own;
-    /// platform administrators and the system operator may act for any merchant.
+    /// Refuses unless the actor holds `permission` (and has enrolled in MFA if required).
+    pub fn require(&self, permission: Permission) -> Result<()> {
+        if self.mfa_enrolment_required {
+            return Err(Error::MfaEnrolmentRequired);
+        }
+        if self.permissions.contains(permission) {
+            Ok(())
+        } else {
+            Err(Error::MissingPermission(permission))
+        }
+    }
+
+    /// Refuses access to another merchant's data. Another merchant's data is reported as
+    /// absent, not forbidden, so ids cannot be probed across tenants.
     pub fn require_merchant(&self, merchant: MerchantId) -> Result<()> {
-        match self {
-            Self::System
-            | Self::Staff {
-                platform_admin: true,
-                ..
-            } => Ok(()),
-            Self::Staff {
-                merchant: Some(own),
-                ..
-            } if *own == merchant => Ok(()),
-            // Another merchant's data is reported as absent, not forbidden, so ids cannot
-            // be probed across tenants.
-            Self::Staff { .. } => Err(Error::NotFound { entity: "merchant" }),
+        if self.platform || self.merchant == Some(merchant) {
+            Ok(())
+        } else {
+            Err(Error::NotFound { entity: "merchant" })
         }
     }
 
-    /// The acting user, if a person.
+    /// `require` and `require_merchant` together: the usual check for merchant data.
+    pub fn require_in(&self, merchant: MerchantId, permission: Permission) -> Result<()> {
+        self.require_merchant(merchant)?;
+        self.require(permission)
+    }
+
+    /// The merchant this request acts in; platform staff must choose one.
+    pub fn current_merchant(&self) -> Result<MerchantId> {
+        self.merchant.ok_or_else(|| {
+            Error::invalid(
+                "merchant",
+                "required",
+                "choose a merchant (X-Omnihub-Merchant header) for this request",
+            )
+        })
+    }
+
+    /// The acting user: the person, or the creator of the API key.
     pub fn user(&self) -> Option<UserId> {
-        match self {
-            Self::System => None,
-            Self::Staff { user, .. } => Some(*user),
+        match &self.principal {
+            Principal::System => None,
+            Principal::User { id, .. } => Some(*id),
+            Principal::ApiKey { created_by, .. } => Some(*created_by),
+        }
+    }
+
+    /// The acting person only (not an API key): for things a key may never do.
+    pub fn person(&self) -> Result<UserId> {
+        match &self.principal {
+            Principal::User { id, .. } => Ok(*id),
+            _ => Err(Error::Forbidden("only a signed-in person may do this")),
         }
     }
 }

@@ -51,6 +51,18 @@ pub enum Error {
     /// The caller is signed in but may not do this.
     #[error("not permitted: {0}")]
     Forbidden(&'static str),
+    /// The caller lacks a permission.
+    #[error("missing permission {0}")]
+    MissingPermission(omnihub_domain::access::Permission),
+    /// A role of the caller requires MFA and they have not enrolled yet.
+    #[error("MFA enrolment required")]
+    MfaEnrolmentRequired,
+    /// Too many attempts; retry after the given number of seconds.
+    #[error("too many attempts; retry in {retry_after_secs} s")]
+    TooManyAttempts {
+        /// Seconds until the next attempt is accepted.
+        retry_after_secs: u64,
+    },
     /// The database could not be reached in time; the request may be retried.
     #[error("service unavailable")]
     Unavailable(#[source] StoreError),

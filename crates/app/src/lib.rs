@@ -3,6 +3,8 @@
 //! on) writes the audit entry in the same transaction. The REST API, the admin console, the
 //! CLI and the background workers all call these functions, never the store directly.
 
+pub mod access;
+pub mod audit;
 pub mod auth;
 pub mod context;
 pub mod entropy;
@@ -13,5 +15,5 @@ pub mod settings;
 pub mod staff;
 pub mod system;
 
-pub use context::{Actor, App};
+pub use context::{Actor, App, Principal, RequestMeta};
 pub use error::{Error, FieldError};

@@ -8,6 +8,9 @@ use omnihub_domain::merchants::{
 use omnihub_store::StoreError;
 use omnihub_store::merchants::{self, MerchantRow};
 
+use omnihub_domain::access::Permission;
+
+use crate::audit::{self, Change};
 use crate::error::{Error, Result, Validator};
 use crate::{Actor, App};
 
@@ -28,6 +31,13 @@ pub struct Merchant {
     pub status: String,
     /// Creation time.
     pub created_at: Timestamp,
+}
+
+impl Merchant {
+    /// The audit log's view of a merchant.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({"code": self.code, "name": self.name, "time_zone": self.time_zone, "currency": self.currency, "status": self.status})
+    }
 }
 
 impl TryFrom<MerchantRow> for Merchant {
@@ -87,7 +97,7 @@ impl TryFrom<MerchantInput> for NewMerchant {
 /// Creates a merchant. Platform administrators only.
 #[tracing::instrument(skip_all, err)]
 pub async fn create(app: &App, actor: &Actor, input: MerchantInput) -> Result<Merchant> {
-    actor.require_platform_admin()?;
+    actor.require(Permission::MerchantsManage)?;
     let new = NewMerchant::try_from(input)?;
     let mut tx = app.db.begin_write().await?;
     let id = MerchantId::from_uuid(app.ids.new_id());
@@ -99,8 +109,18 @@ pub async fn create(app: &App, actor: &Actor, input: MerchantInput) -> Result<Me
             }
             other => other.into(),
         })?;
+    let merchant = Merchant::try_from(row)?;
+    let change = Change {
+        action: "merchant.create",
+        entity_type: "merchant",
+        entity_id: Some(id.to_string()),
+        merchant: Some(id),
+        before: None,
+        after: Some(merchant.to_json()),
+    };
+    audit::record(app, &mut tx, actor, change).await?;
     tx.commit().await?;
-    Merchant::try_from(row)
+    Ok(merchant)
 }
 
 /// One merchant; merchant staff may read only their own.
@@ -122,7 +142,7 @@ pub async fn list(
     after: Option<MerchantId>,
     limit: u32,
 ) -> Result<Vec<Merchant>> {
-    actor.require_platform_admin()?;
+    actor.require(Permission::MerchantsManage)?;
     let mut tx = app.db.begin_read().await?;
     merchants::list(&mut tx, after, limit.clamp(1, 500))
         .await?

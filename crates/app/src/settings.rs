@@ -7,6 +7,9 @@ use omnihub_store::StoreError;
 use omnihub_store::merchants;
 use omnihub_store::settings::{self, SettingRow};
 
+use omnihub_domain::access::Permission;
+
+use crate::audit::{self, Change};
 use crate::error::{Error, Result};
 use crate::{Actor, App};
 
@@ -35,7 +38,7 @@ impl TryFrom<SettingRow> for Setting {
 /// Every setting of a merchant.
 #[tracing::instrument(skip_all, fields(merchant_id = %merchant), err)]
 pub async fn list(app: &App, actor: &Actor, merchant: MerchantId) -> Result<Vec<Setting>> {
-    actor.require_merchant(merchant)?;
+    actor.require_in(merchant, Permission::SettingsManage)?;
     let mut tx = app.db.begin_read().await?;
     match merchants::get(&mut tx, merchant).await {
         Err(StoreError::NotFound) => return Err(Error::NotFound { entity: "merchant" }),
@@ -57,15 +60,26 @@ pub async fn put(
     key: &str,
     value: serde_json::Value,
 ) -> Result<Setting> {
-    actor.require_merchant(merchant)?;
+    actor.require_in(merchant, Permission::SettingsManage)?;
     let key = SettingKey::parse(key).map_err(|e| Error::invalid("key", "invalid", e))?;
     let mut tx = app.db.begin_write().await?;
+    let before = settings::get(&mut tx, merchant, &key).await?;
     let row = settings::put(&mut tx, merchant, &key, &value, actor.user(), app.now())
         .await
         .map_err(|e| match e {
             StoreError::Reference { .. } => Error::NotFound { entity: "merchant" },
             other => other.into(),
         })?;
+    let before = before.and_then(|b| serde_json::from_str(&b.value).ok());
+    let change = Change {
+        action: "setting.update",
+        entity_type: "setting",
+        entity_id: Some(key.to_string()),
+        merchant: Some(merchant),
+        before,
+        after: Some(value),
+    };
+    audit::record(app, &mut tx, actor, change).await?;
     tx.commit().await?;
     Setting::try_from(row)
 }

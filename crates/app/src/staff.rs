@@ -1,10 +1,14 @@
 //! Staff users. The foundation bootstraps the first platform administrator from the CLI;
 //! the identity issue adds sign-in, roles and the rest.
 
+use omnihub_domain::access::{BuiltInRole, Permission};
 use omnihub_domain::identity::{Email, NewPassword};
 use omnihub_domain::ids::UserId;
 use omnihub_store::StoreError;
+use omnihub_store::access;
 use omnihub_store::staff::{self, NewStaffUser};
+
+use crate::audit::{self, Change};
 
 use crate::error::{Error, Result, Validator};
 use crate::{Actor, App, passwords};
@@ -14,16 +18,21 @@ use crate::{Actor, App, passwords};
 pub struct StaffUser {
     /// Id.
     pub id: UserId,
+    /// The merchant the user works for; none for platform staff.
+    pub merchant: Option<omnihub_domain::ids::MerchantId>,
     /// Login email.
     pub email: String,
     /// Display name.
     pub display_name: String,
-    /// Platform administrator?
+    /// Created as a platform administrator (by `omnihub admin create` or first-run set-up).
     pub is_platform_admin: bool,
+    /// Whether MFA is enrolled.
+    pub mfa_enabled: bool,
 }
 
-/// Creates a platform administrator (`omnihub admin create`). Only the system operator or
-/// another platform administrator may.
+/// Creates a platform administrator holding the built-in `platform_admin` role
+/// (`omnihub admin create`, first-run set-up). Only the system operator or someone who may
+/// manage platform staff may; the grant is the bootstrap and needs no second approval.
 #[tracing::instrument(skip_all, err)]
 pub async fn create_platform_admin(
     app: &App,
@@ -31,7 +40,7 @@ pub async fn create_platform_admin(
     email: &str,
     password: &str,
 ) -> Result<StaffUser> {
-    actor.require_platform_admin()?;
+    actor.require(Permission::PlatformUsersManage)?;
     let (email, password) = parse_credentials(email, password)?;
     let hash = passwords::hash(&password, app.hash_cost, app.entropy.as_ref()).await?;
     let display_name = email
@@ -61,14 +70,29 @@ pub async fn create_platform_admin(
         }
         other => other.into(),
     })?;
+    let role = BuiltInRole::PlatformAdmin.id();
+    access::grant_role(
+        &mut tx,
+        row.id,
+        role,
+        None,
+        omnihub_store::time::to_db(app.now()),
+    )
+    .await?;
+    let after =
+        serde_json::json!({"email": row.email, "roles": [BuiltInRole::PlatformAdmin.code()]});
+    let change = Change {
+        action: "staff_user.create",
+        entity_type: "staff_user",
+        entity_id: Some(row.id.to_string()),
+        merchant: None,
+        before: None,
+        after: Some(after),
+    };
+    audit::record(app, &mut tx, actor, change).await?;
     tx.commit().await?;
     tracing::info!(user_id = %row.id, "platform administrator created");
-    Ok(StaffUser {
-        id: UserId::from_uuid(row.id),
-        email: row.email,
-        display_name: row.display_name,
-        is_platform_admin: row.is_platform_admin,
-    })
+    Ok(crate::auth::staff_user(&row))
 }
 
 /// Parses both credentials, reporting every broken rule at once.

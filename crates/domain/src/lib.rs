@@ -2,8 +2,11 @@
 //! calculations. No I/O lives here (no tokio, sqlx or axum), so everything in this crate is
 //! unit- and property-tested in milliseconds.
 
+pub mod access;
+pub mod audit;
 pub mod clock;
 pub mod identity;
 pub mod ids;
 pub mod merchants;
 pub mod settings;
+pub mod throttle;

@@ -88,7 +88,7 @@ pub async fn create_admin(config: &Config, email: &str) -> anyhow::Result<ExitCo
     let app = open_app(config).await?;
     omnihub_app::system::migrate(&app).await?;
     let result =
-        omnihub_app::staff::create_platform_admin(&app, &Actor::System, email, &password).await;
+        omnihub_app::staff::create_platform_admin(&app, &Actor::system(), email, &password).await;
     app.db.close().await;
     match result {
         Ok(user) => {

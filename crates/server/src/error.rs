@@ -220,6 +220,9 @@ fn app_parts(err: &AppError) -> (StatusCode, &'static str, &'static str, Option<
             "Service unavailable",
             Some("the database is busy or unreachable; retry shortly".into()),
         ),
+        AppError::MissingPermission(p) => (S::FORBIDDEN, "missing-permission", "Forbidden", Some(format!("this needs the {p} permission"))),
+        AppError::MfaEnrolmentRequired => (S::FORBIDDEN, "mfa-enrolment-required", "MFA enrolment required", Some("a role of yours requires multi-factor authentication: enrol at /api/v1/auth/mfa first".into())),
+        AppError::TooManyAttempts { retry_after_secs } => (S::TOO_MANY_REQUESTS, "too-many-attempts", "Too many attempts", Some(format!("try again in {retry_after_secs} seconds"))),
         AppError::Internal(_) => status_parts(S::INTERNAL_SERVER_ERROR),
     }
 }
@@ -268,10 +271,18 @@ impl IntoResponse for ApiError {
             _ => {}
         }
         let mut response = problem_response(&self.problem());
-        if matches!(self, Self::App(AppError::Unauthenticated)) {
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        match &self {
+            Self::App(AppError::Unauthenticated) => {
+                response
+                    .headers_mut()
+                    .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
+            Self::App(AppError::TooManyAttempts { retry_after_secs }) => {
+                if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
+                    response.headers_mut().insert(header::RETRY_AFTER, v);
+                }
+            }
+            _ => {}
         }
         response
     }

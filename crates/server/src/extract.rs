@@ -6,8 +6,8 @@ use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::header;
 use axum::http::request::Parts;
-use omnihub_app::Actor;
-use omnihub_app::auth::ClientInfo;
+use omnihub_app::{Actor, RequestMeta};
+use omnihub_domain::ids::RequestId;
 use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
@@ -105,12 +105,16 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath
     }
 }
 
-/// The signed-in caller, from `Authorization: Bearer <token>`.
+/// Header with which platform staff choose the merchant a request acts in.
+pub const MERCHANT_HEADER: &str = "x-omnihub-merchant";
+
+/// The signed-in caller, from `Authorization: Bearer <token>`: the one request context
+/// (who, which merchant, which permissions, from where) every protected handler takes.
 #[derive(Debug, Clone)]
 pub struct Auth {
-    /// Who is acting.
+    /// Who is acting, with their permissions and request metadata.
     pub actor: Actor,
-    /// The user's profile.
+    /// The user's profile (the key's creator for API keys).
     pub user: omnihub_app::staff::StaffUser,
     /// The bearer token (to end the session on logout).
     pub token: String,
@@ -123,42 +127,64 @@ impl FromRequestParts<AppState> for Auth {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
-            .map(str::trim)
-            .ok_or(omnihub_app::Error::Unauthenticated)?
-            .to_owned();
-        let (actor, user) = omnihub_app::auth::authenticate(&state.app, &token).await?;
+        let token = bearer_token(parts).ok_or(omnihub_app::Error::Unauthenticated)?;
+        let chosen = match parts.headers.get(MERCHANT_HEADER) {
+            None => None,
+            Some(v) => Some(v.to_str().ok().and_then(|v| v.parse().ok()).ok_or(
+                ApiError::InvalidParameter {
+                    place: "header",
+                    message: format!("{MERCHANT_HEADER} must be a merchant id"),
+                },
+            )?),
+        };
+        let meta = request_meta(parts);
+        let (actor, user) =
+            omnihub_app::auth::authenticate(&state.app, &token, chosen, meta).await?;
         Ok(Self { actor, user, token })
     }
 }
 
-/// The client's address and user agent, for sessions and the audit log.
+/// The bearer token of a request, if any.
+pub fn bearer_token(parts: &Parts) -> Option<String> {
+    parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(|t| t.trim().to_owned())
+        .filter(|t| !t.is_empty())
+}
+
+/// Client address, user agent and request id of a request.
+pub fn request_meta(parts: &Parts) -> RequestMeta {
+    let client_address = parts
+        .extensions
+        .get::<ConnectInfo<std::net::SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip().to_string());
+    let user_agent = parts
+        .headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(|ua| ua.chars().take(512).collect());
+    let request_id = parts.extensions.get::<RequestId>().map(ToString::to_string);
+    RequestMeta {
+        client_address,
+        user_agent,
+        request_id,
+    }
+}
+
+/// The client's address, user agent and request id, for unauthenticated endpoints.
 #[derive(Debug, Clone, Default)]
-pub struct Client(pub ClientInfo);
+pub struct Client(pub RequestMeta);
 
 impl<S: Send + Sync> FromRequestParts<S> for Client {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let address = parts
-            .extensions
-            .get::<ConnectInfo<std::net::SocketAddr>>()
-            .map(|ConnectInfo(addr)| addr.ip().to_string());
-        let user_agent = parts
-            .headers
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .map(|ua| ua.chars().take(512).collect());
-        Ok(Self(ClientInfo {
-            address,
-            user_agent,
-        }))
+        Ok(Self(request_meta(parts)))
     }
 }

@@ -123,6 +123,7 @@ async fn problem_bodies(request: Request, next: Next) -> Response {
         return response;
     }
     let extensions = response.extensions().clone();
+    let headers = response.headers().clone();
     let mut problem = if content_type.starts_with(PROBLEM_JSON) {
         let (parts, body) = response.into_parts();
         match body
@@ -139,10 +140,10 @@ async fn problem_bodies(request: Request, next: Next) -> Response {
     problem.request_id = request_id.map(|id| id.to_string());
     let mut rebuilt = problem_response(&problem);
     *rebuilt.extensions_mut() = extensions;
-    if status == StatusCode::UNAUTHORIZED {
-        rebuilt
-            .headers_mut()
-            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    for name in [header::WWW_AUTHENTICATE, header::RETRY_AFTER] {
+        if let Some(value) = headers.get(&name) {
+            rebuilt.headers_mut().insert(name, value.clone());
+        }
     }
     rebuilt
 }

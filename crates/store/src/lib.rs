@@ -5,6 +5,8 @@
 //! Every function that touches business data takes the merchant id first, and every query
 //! is scoped by it.
 
+pub mod access;
+pub mod audit;
 pub mod checks;
 pub mod db;
 pub mod error;
@@ -13,6 +15,7 @@ pub mod migrations;
 pub mod sessions;
 pub mod settings;
 pub mod staff;
+pub mod throttle;
 pub mod time;
 
 pub use db::{Backend, Db, DbOptions, PoolStats, Tx};

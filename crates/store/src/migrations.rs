@@ -25,7 +25,7 @@ macro_rules! migrations {
     };
 }
 
-migrations![(0001, "foundation")];
+migrations![(0001, "foundation"), (0002, "identity")];
 
 /// The embedded migrator for a backend.
 pub fn migrator(backend: Backend) -> Migrator {

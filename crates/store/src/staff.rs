@@ -26,6 +26,8 @@ pub struct StaffUserRow {
     pub status: String,
     /// Microseconds since the epoch.
     pub created_at: i64,
+    /// When MFA was enrolled, if it is.
+    pub mfa_enabled_at: Option<i64>,
 }
 
 /// A new staff user, already validated and hashed.
@@ -54,7 +56,7 @@ pub async fn insert(
     const SQL: &str = "INSERT INTO staff_users (id, merchant_id, email, display_name, password_hash, \
          is_platform_admin, status, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, 'active', $7, $7) \
-         RETURNING id, merchant_id, email, display_name, password_hash, is_platform_admin, status, created_at";
+         RETURNING id, merchant_id, email, display_name, password_hash, is_platform_admin, status, created_at, mfa_enabled_at";
     with_conn!(tx, |c| sqlx::query_as::<_, StaffUserRow>(SQL)
         .bind(id.as_uuid())
         .bind(user.merchant.map(|m| m.as_uuid()))
@@ -71,7 +73,7 @@ pub async fn insert(
 /// A user by login email, if any.
 pub async fn find_by_email(tx: &mut Tx, email: &Email) -> Result<Option<StaffUserRow>, StoreError> {
     const SQL: &str = "SELECT id, merchant_id, email, display_name, password_hash, is_platform_admin, \
-         status, created_at FROM staff_users WHERE email = $1";
+         status, created_at, mfa_enabled_at FROM staff_users WHERE email = $1";
     Ok(with_conn!(tx, |c| sqlx::query_as::<_, StaffUserRow>(SQL)
         .bind(email.as_ref())
         .fetch_optional(c)
@@ -85,4 +87,32 @@ pub async fn count_platform_admins(tx: &mut Tx) -> Result<i64, StoreError> {
     )
     .fetch_one(c)
     .await)?)
+}
+
+/// A user by id, if any.
+pub async fn get(tx: &mut Tx, id: UserId) -> Result<Option<StaffUserRow>, StoreError> {
+    const SQL: &str = "SELECT id, merchant_id, email, display_name, password_hash, is_platform_admin, \
+         status, created_at, mfa_enabled_at FROM staff_users WHERE id = $1";
+    Ok(with_conn!(tx, |c| sqlx::query_as::<_, StaffUserRow>(SQL)
+        .bind(id.as_uuid())
+        .fetch_optional(c)
+        .await)?)
+}
+
+/// Replaces a user's password hash.
+pub async fn set_password(
+    tx: &mut Tx,
+    id: UserId,
+    password_hash: &str,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    const SQL: &str = "UPDATE staff_users SET password_hash = $2, password_changed_at = $3, updated_at = $3 WHERE id = $1";
+    with_conn!(tx, |c| sqlx::query(SQL)
+        .bind(id.as_uuid())
+        .bind(password_hash)
+        .bind(time::to_db(now))
+        .execute(c)
+        .await
+        .map(|_| ()))?;
+    Ok(())
 }

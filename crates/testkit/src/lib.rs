@@ -337,7 +337,7 @@ impl TestApp {
     pub async fn admin_token(&self) -> String {
         let _ = omnihub_app::staff::create_platform_admin(
             &self.app,
-            &Actor::System,
+            &Actor::system(),
             ADMIN_EMAIL,
             ADMIN_PASSWORD,
         )

@@ -42,6 +42,9 @@ pub struct LoginResponse {
     pub expires_at: String,
     /// Who signed in.
     pub user: UserDto,
+    /// When true, the token only serves to complete sign-in with
+    /// `POST /api/v1/auth/login/mfa`; it grants nothing else.
+    pub mfa_required: bool,
 }
 
 /// A staff user.
@@ -53,8 +56,12 @@ pub struct UserDto {
     pub email: String,
     /// Display name.
     pub display_name: String,
-    /// Platform administrator?
+    /// Created as a platform administrator.
     pub is_platform_admin: bool,
+    /// The merchant the user works for; absent for platform staff.
+    pub merchant_id: Option<String>,
+    /// Whether MFA is enrolled.
+    pub mfa_enabled: bool,
 }
 
 impl From<StaffUser> for UserDto {
@@ -64,6 +71,8 @@ impl From<StaffUser> for UserDto {
             email: u.email,
             display_name: u.display_name,
             is_platform_admin: u.is_platform_admin,
+            merchant_id: u.merchant.map(|m| m.to_string()),
+            mfa_enabled: u.mfa_enabled,
         }
     }
 }
@@ -79,12 +88,20 @@ async fn login(
     Client(client): Client,
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> ApiResult<Json<LoginResponse>> {
-    let signed_in = auth::login(&state.app, &body.email, &body.password, &client).await?;
+    let signed_in = auth::login(
+        &state.app,
+        &body.email,
+        &body.password,
+        &client,
+        auth::Channel::Api,
+    )
+    .await?;
     Ok(Json(LoginResponse {
         token: signed_in.token,
         token_type: "Bearer",
         expires_at: signed_in.expires_at.to_string(),
         user: signed_in.user.into(),
+        mfa_required: signed_in.mfa_required,
     }))
 }
 

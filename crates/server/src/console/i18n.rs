@@ -81,7 +81,6 @@ pub struct Tr {
     pub email: &'static str,
     pub password: &'static str,
     pub sign_in_title: &'static str,
-    pub sign_in_pending: &'static str,
     pub status_title: &'static str,
     pub version: &'static str,
     pub database_backend: &'static str,
@@ -100,6 +99,10 @@ pub struct Tr {
     pub not_found_body: &'static str,
     pub back_home: &'static str,
     pub unavailable: &'static str,
+    pub sign_out: &'static str,
+    pub wrong_credentials: &'static str,
+    pub too_many_attempts: &'static str,
+    pub signed_in_as: &'static str,
 }
 
 /// English.
@@ -115,7 +118,6 @@ pub static EN: Tr = Tr {
     email: "Email",
     password: "Password",
     sign_in_title: "Sign in to Omnihub",
-    sign_in_pending: "Console sign-in is switched on by the identity module. Until then, API clients sign in with POST /api/v1/auth/login.",
     status_title: "System status",
     version: "Version",
     database_backend: "Database",
@@ -134,6 +136,10 @@ pub static EN: Tr = Tr {
     not_found_body: "There is no console page at this address.",
     back_home: "Back to the console",
     unavailable: "The database is unreachable right now.",
+    sign_out: "Sign out",
+    wrong_credentials: "Wrong email or password.",
+    too_many_attempts: "Too many failed attempts; try again later",
+    signed_in_as: "Signed in as",
 };
 
 /// Simplified Chinese.
@@ -149,7 +155,6 @@ pub static ZH_CN: Tr = Tr {
     email: "邮箱",
     password: "密码",
     sign_in_title: "登录 Omnihub",
-    sign_in_pending: "控制台登录将由身份认证模块启用。在此之前，API 客户端可通过 POST /api/v1/auth/login 登录。",
     status_title: "系统状态",
     version: "版本",
     database_backend: "数据库",
@@ -168,6 +173,10 @@ pub static ZH_CN: Tr = Tr {
     not_found_body: "此地址没有对应的控制台页面。",
     back_home: "返回控制台",
     unavailable: "数据库暂时无法访问。",
+    sign_out: "退出登录",
+    wrong_credentials: "邮箱或密码错误。",
+    too_many_attempts: "失败次数过多，请稍后再试",
+    signed_in_as: "当前用户",
 };
 
 #[cfg(test)]

@@ -7,14 +7,16 @@ use axum::Router;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::from_fn;
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum_extra::extract::CookieJar;
 
 use crate::state::AppState;
 
 mod auth;
 pub mod i18n;
+pub mod session;
 mod system;
 
 use i18n::{Lang, Tr};
@@ -27,8 +29,10 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(system::status_page))
         .route("/login", get(auth::login_page).post(auth::login_submit))
+        .route("/logout", post(auth::logout))
         .route("/lang/{tag}", get(auth::switch_language))
         .fallback(not_found)
+        .layer(from_fn(session::csrf_guard))
 }
 
 /// What every page's layout needs: language, strings, CSP nonce, active section.
@@ -44,6 +48,11 @@ pub struct PageContext {
     pub path: String,
     /// Cache-busting versions of the assets.
     pub assets: AssetVersions,
+    /// The CSRF token of the current session (empty when signed out); the layout sends it
+    /// with every htmx request and forms include it.
+    pub csrf: String,
+    /// The signed-in user's email, once a handler has identified them.
+    pub user_label: Option<String>,
 }
 
 /// Content hashes of the assets the layout links.
@@ -63,6 +72,13 @@ impl PageContext {
     /// Every language, for the switcher.
     pub fn languages(&self) -> [Lang; 2] {
         Lang::ALL
+    }
+
+    /// The context for a page shown to a signed-in user.
+    pub fn signed_in(mut self, user: &session::ConsoleUser) -> Self {
+        self.user_label = Some(user.user.email.clone());
+        self.csrf = user.csrf.clone();
+        self
     }
 }
 
@@ -86,6 +102,10 @@ impl FromRequestParts<AppState> for PageContext {
             })
             .unwrap_or(Lang::ZhCn);
         let nonce: [u8; 16] = omnihub_app::entropy::random_bytes(state.app.entropy.as_ref());
+        let csrf = jar
+            .get(session::SESSION_COOKIE)
+            .map(|c| session::csrf_token(c.value()))
+            .unwrap_or_default();
         Ok(Self {
             lang,
             t: lang.tr(),
@@ -97,6 +117,8 @@ impl FromRequestParts<AppState> for PageContext {
                 htmx: crate::assets::version("vendor/htmx.min.js"),
                 echarts: crate::assets::version("vendor/echarts.min.js"),
             },
+            csrf,
+            user_label: None,
         })
     }
 }

@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use omnihub_app::system;
 
+use super::session::ConsoleUser;
 use super::{PageContext, render};
 use crate::state::AppState;
 
@@ -37,7 +38,12 @@ struct StatusView {
     chart: String,
 }
 
-pub(super) async fn status_page(State(state): State<AppState>, ctx: PageContext) -> Response {
+pub(super) async fn status_page(
+    State(state): State<AppState>,
+    user: ConsoleUser,
+    ctx: PageContext,
+) -> Response {
+    let ctx = ctx.signed_in(&user);
     let view = match system::status(&state.app).await {
         Ok(s) => Some(StatusView {
             version: s.version,
