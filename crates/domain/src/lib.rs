@@ -3,6 +3,7 @@
 //! unit- and property-tested in milliseconds.
 
 pub mod access;
+pub mod api_keys;
 pub mod audit;
 pub mod clock;
 pub mod identity;
