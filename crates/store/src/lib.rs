@@ -6,6 +6,7 @@
 //! is scoped by it.
 
 pub mod access;
+pub mod api_keys;
 pub mod audit;
 pub mod checks;
 pub mod db;
