@@ -4,12 +4,14 @@
 //! CLI and the background workers all call these functions, never the store directly.
 
 pub mod access;
+pub mod api_keys;
 pub mod audit;
 pub mod auth;
 pub mod context;
 pub mod entropy;
 pub mod error;
 pub mod merchants;
+pub mod oauth;
 pub mod passwords;
 pub mod settings;
 pub mod staff;
