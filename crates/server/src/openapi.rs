@@ -6,6 +6,8 @@ use utoipa::OpenApi;
 use utoipa::openapi::OpenApi as Document;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
+use crate::api::oauth::ClientBasicAuth;
+
 /// Top-level information merged with the paths collected from the routers.
 #[derive(OpenApi)]
 #[openapi(
@@ -17,9 +19,11 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
     tags(
         (name = "operations", description = "Health, readiness, metrics and system status"),
         (name = "auth", description = "Sign-in and sessions"),
-        (name = "merchants", description = "Merchants (tenants) and their settings")
+        (name = "merchants", description = "Merchants (tenants) and their settings"),
+        (name = "api-keys", description = "API keys for integrations: `Authorization: Bearer ohk_…`"),
+        (name = "oauth", description = "OAuth 2.0 client-credentials grant for API keys")
     ),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &ClientBasicAuth),
     components(schemas(crate::error::Problem, crate::error::ProblemField))
 )]
 struct ApiInfo;

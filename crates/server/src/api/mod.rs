@@ -8,8 +8,10 @@ use utoipa_axum::router::OpenApiRouter;
 
 use crate::state::AppState;
 
+pub mod api_keys;
 pub mod auth;
 pub mod merchants;
+pub mod oauth;
 pub mod system;
 
 /// All API routes with their OpenAPI description.
@@ -18,6 +20,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(system::router())
         .merge(auth::router())
         .merge(merchants::router())
+        .merge(api_keys::router())
+        .merge(oauth::router())
 }
 
 /// One page of a list, with the cursor of the next page (absent on the last page).
