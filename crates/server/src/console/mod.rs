@@ -14,6 +14,7 @@ use axum_extra::extract::CookieJar;
 
 use crate::state::AppState;
 
+mod api_keys;
 mod auth;
 pub mod i18n;
 pub mod session;
@@ -31,6 +32,8 @@ pub fn router() -> Router<AppState> {
         .route("/login", get(auth::login_page).post(auth::login_submit))
         .route("/logout", post(auth::logout))
         .route("/lang/{tag}", get(auth::switch_language))
+        .route("/api-keys", get(api_keys::list_page).post(api_keys::create))
+        .route("/api-keys/{id}/revoke", post(api_keys::revoke))
         .fallback(not_found)
         .layer(from_fn(session::csrf_guard))
 }
