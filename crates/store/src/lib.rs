@@ -11,6 +11,7 @@ pub mod checks;
 pub mod db;
 pub mod error;
 pub mod merchants;
+pub mod mfa;
 pub mod migrations;
 pub mod sessions;
 pub mod settings;
