@@ -14,6 +14,7 @@ pub mod mfa;
 pub mod passwords;
 pub mod secrets;
 pub mod settings;
+pub mod setup;
 pub mod staff;
 pub mod system;
 

@@ -13,6 +13,7 @@ pub mod error;
 pub mod merchants;
 pub mod mfa;
 pub mod migrations;
+pub mod platform;
 pub mod sessions;
 pub mod settings;
 pub mod staff;

@@ -131,6 +131,11 @@ pub struct Tr {
     pub this_session: &'static str,
     pub logout_everywhere: &'static str,
     pub nav_account: &'static str,
+    // --- first-run set-up ---
+    pub setup_title: &'static str,
+    pub setup_hint: &'static str,
+    pub setup_token: &'static str,
+    pub setup_submit: &'static str,
 }
 
 /// English.
@@ -196,6 +201,11 @@ pub static EN: Tr = Tr {
     this_session: "this session",
     logout_everywhere: "Sign out everywhere",
     nav_account: "My account",
+    // --- first-run set-up ---
+    setup_title: "Set up Omnihub",
+    setup_hint: "Create the first platform administrator. The one-time set-up token is printed in the server log when it starts.",
+    setup_token: "Set-up token",
+    setup_submit: "Create administrator",
 };
 
 /// Simplified Chinese.
@@ -261,6 +271,11 @@ pub static ZH_CN: Tr = Tr {
     this_session: "当前会话",
     logout_everywhere: "退出所有会话",
     nav_account: "我的账户",
+    // --- first-run set-up ---
+    setup_title: "初始化 Omnihub",
+    setup_hint: "创建第一个平台管理员。一次性初始化令牌会在服务启动时打印在日志中。",
+    setup_token: "初始化令牌",
+    setup_submit: "创建管理员",
 };
 
 #[cfg(test)]

@@ -18,6 +18,7 @@ mod account;
 mod auth;
 pub mod i18n;
 pub mod session;
+mod setup;
 mod system;
 
 use i18n::{Lang, Tr};
@@ -35,6 +36,7 @@ pub fn router() -> Router<AppState> {
             "/login/mfa",
             get(account::mfa_step_page).post(account::mfa_step_submit),
         )
+        .route("/setup", get(setup::page).post(setup::submit))
         .route("/account", get(account::show))
         .route("/account/mfa/enrol", post(account::enrol))
         .route("/account/mfa/confirm", post(account::confirm))

@@ -164,3 +164,23 @@ both_dbs! {
         assert_eq!(actions, ["staff_user.create", "staff_user.mfa_enable"]);
     }
 }
+
+both_dbs! {
+    async fn first_run_set_up_creates_the_first_admin_once_with_the_printed_token(app: TestApp) {
+        let token = omnihub_app::setup::issue_token(&app.app).await.unwrap().expect("set-up needed");
+        let page = app.get(&format!("/admin/setup?token={token}")).await;
+        assert_eq!(page.status, StatusCode::OK);
+        let form = |t: &str| format!("token={t}&email=first%40example.com&password=a+long+first+passphrase");
+        let wrong = app.post_raw("/admin/setup", "application/x-www-form-urlencoded", form("0000")).await;
+        assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let ok = app.post_raw("/admin/setup", "application/x-www-form-urlencoded", form(&token)).await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.text());
+        let login = app.post_json("/api/v1/auth/login", &json!({"email": "first@example.com", "password": "a long first passphrase"})).await;
+        assert_eq!(login.status, StatusCode::OK);
+        // The token worked once; the page is gone now that an administrator exists.
+        let again = app.post_raw("/admin/setup", "application/x-www-form-urlencoded", form(&token)).await;
+        assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(app.get("/admin/setup").await.header("location"), Some("/admin/login"));
+        assert_eq!(omnihub_app::setup::issue_token(&app.app).await.unwrap(), None);
+    }
+}
