@@ -8,6 +8,7 @@ use utoipa_axum::router::OpenApiRouter;
 
 use crate::state::AppState;
 
+pub mod account;
 pub mod api_keys;
 pub mod auth;
 pub mod merchants;
@@ -19,6 +20,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .merge(system::router())
         .merge(auth::router())
+        .merge(account::router())
         .merge(merchants::router())
         .merge(api_keys::router())
         .merge(oauth::router())

@@ -31,7 +31,7 @@ pub(super) struct Next {
 }
 
 /// Only console paths, so sign-in and the language switch cannot redirect off-site.
-fn safe_next(next: Option<String>) -> String {
+pub(super) fn safe_next(next: Option<String>) -> String {
     next.filter(|n| {
         n.starts_with("/admin") && !n.starts_with("//") && !n.contains("://") && !n.contains('\\')
     })

@@ -5,6 +5,7 @@
 mod auth;
 mod console;
 mod errors;
+mod identity;
 mod merchants;
 mod operations;
 mod schema;
