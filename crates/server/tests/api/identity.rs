@@ -161,7 +161,7 @@ both_dbs! {
         assert_eq!(chains.len(), 2, "{chains:?}");
         let platform = omnihub_testkit::omnihub_store::audit::chain_page(&mut tx, "platform", 0, 100).await.unwrap();
         let actions: Vec<&str> = platform.iter().map(|r| r.action.as_str()).collect();
-        assert_eq!(actions, ["staff_user.create", "staff_user.mfa_enable"]);
+        assert_eq!(actions, ["staff_user.create", "session.create", "staff_user.mfa_enable"]);
     }
 }
 
