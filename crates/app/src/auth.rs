@@ -102,6 +102,17 @@ pub async fn login(
     }
     let (token, expires_at) =
         open_session(app, &mut tx, &user, client, channel, mfa_required).await?;
+    let actor = user_actor(&user, client);
+    let after = serde_json::json!({"channel": channel.code(), "mfa_pending": mfa_required});
+    let change = Change {
+        action: "session.create",
+        entity_type: "staff_user",
+        entity_id: Some(user.id.to_string()),
+        merchant: user.merchant_id.map(MerchantId::from_uuid),
+        before: None,
+        after: Some(after),
+    };
+    audit::record(app, &mut tx, &actor, change).await?;
     tx.commit().await?;
     Ok(SignedIn {
         token,
@@ -287,11 +298,37 @@ pub async fn activate_session(app: &App, tx: &mut Tx, token: &str) -> Result<()>
 }
 
 /// Ends the session of `token`.
-pub async fn logout(app: &App, token: &str) -> Result<()> {
+pub async fn logout(app: &App, actor: &Actor, token: &str) -> Result<()> {
     let mut tx = app.db.begin_write().await?;
-    sessions::revoke(&mut tx, &token_hash(token), app.now()).await?;
+    if sessions::revoke(&mut tx, &token_hash(token), app.now()).await? {
+        let user = actor.user().map(|u| u.to_string());
+        let change = Change {
+            action: "session.revoke",
+            entity_type: "staff_user",
+            entity_id: user,
+            merchant: actor.merchant,
+            before: None,
+            after: None,
+        };
+        audit::record(app, &mut tx, actor, change).await?;
+    }
     tx.commit().await?;
     Ok(())
+}
+
+/// The actor a sign-in is recorded under (the user signing in, before any permission check).
+fn user_actor(user: &StaffUserRow, client: &ClientInfo) -> Actor {
+    Actor {
+        principal: crate::context::Principal::User {
+            id: UserId::from_uuid(user.id),
+            email: user.email.clone(),
+        },
+        platform: user.merchant_id.is_none(),
+        merchant: user.merchant_id.map(MerchantId::from_uuid),
+        permissions: omnihub_domain::access::PermissionSet::empty(),
+        mfa_enrolment_required: false,
+        meta: client.clone(),
+    }
 }
 
 /// Ends every session of the actor's user, this one included; returns how many ended.

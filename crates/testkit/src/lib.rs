@@ -245,6 +245,35 @@ impl TestApp {
         }
     }
 
+    /// A second application instance over the same database, clock and instance key, as a
+    /// second server behind a load balancer would be.
+    pub async fn sibling(&self) -> Router {
+        let url = match (&self.pg, &self._sqlite_dir) {
+            (Some(pg), _) => pg.url().to_owned(),
+            (None, Some(dir)) => format!("sqlite://{}", dir.path().join("omnihub.db").display()),
+            (None, None) => panic!("no database"),
+        };
+        let db = Db::connect(
+            &url,
+            &DbOptions {
+                max_connections: 4,
+                ..DbOptions::default()
+            },
+        )
+        .await
+        .expect("second pool");
+        let secrets = Arc::new(omnihub_app::secrets::SecretBox::new([42; 32]));
+        let app = App::new(
+            db,
+            self.clock.clone(),
+            Arc::new(V7Ids::new(self.clock.clone())),
+            Arc::new(OsEntropy),
+            HashCost::TEST,
+            secrets,
+        );
+        omnihub_server::router(AppState::new(app, HttpSettings::default()))
+    }
+
     /// The PostgreSQL URL of this test's database (for tests that start the real binary).
     pub fn pg_url(&self) -> Option<&str> {
         self.pg.as_ref().map(pg::PgTestDb::url)

@@ -119,7 +119,7 @@ pub(super) async fn logout(
     jar: CookieJar,
     user: ConsoleUser,
 ) -> Response {
-    if let Err(err) = auth::logout(&state.app, &user.token).await {
+    if let Err(err) = auth::logout(&state.app, &user.actor, &user.token).await {
         return crate::error::ApiError::from(err).into_response();
     }
     (

@@ -3,7 +3,7 @@
 //!
 //! CSRF: the cookie is `SameSite=Strict`, and [`csrf_guard`] requires every state-changing
 //! request to also carry a token derived from the session token (`csrf_token` form field or
-//! `X-CSRF-Token` header), which a cross-site page cannot read (docs/adr/0007).
+//! `X-CSRF-Token` header), which a cross-site page cannot read (docs/adr/0008).
 
 use axum::body::Body;
 use axum::extract::{FromRequestParts, OriginalUri, Request};

@@ -161,7 +161,7 @@ both_dbs! {
         assert_eq!(chains.len(), 2, "{chains:?}");
         let platform = omnihub_testkit::omnihub_store::audit::chain_page(&mut tx, "platform", 0, 100).await.unwrap();
         let actions: Vec<&str> = platform.iter().map(|r| r.action.as_str()).collect();
-        assert_eq!(actions, ["staff_user.create", "staff_user.mfa_enable"]);
+        assert_eq!(actions, ["staff_user.create", "session.create", "staff_user.mfa_enable"]);
     }
 }
 
@@ -182,5 +182,25 @@ both_dbs! {
         assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(app.get("/admin/setup").await.header("location"), Some("/admin/login"));
         assert_eq!(omnihub_app::setup::issue_token(&app.app).await.unwrap(), None);
+    }
+}
+
+both_dbs! {
+    async fn lockout_holds_across_server_instances(app: TestApp) {
+        use tower::ServiceExt;
+        app.admin_token().await;
+        let other = app.sibling().await;
+        let attempt = |router: axum::Router, password: &'static str| async move {
+            let body = json!({"email": ADMIN_EMAIL, "password": password}).to_string();
+            let request = axum::http::Request::post("/api/v1/auth/login").header("content-type", "application/json").body(axum::body::Body::from(body)).unwrap();
+            router.oneshot(request).await.unwrap().status()
+        };
+        // Failures alternate between the two instances; the fifth locks the account on both.
+        for i in 0..5 {
+            let router = if i % 2 == 0 { app.router.clone() } else { other.clone() };
+            assert_eq!(attempt(router, "wrong password!").await, StatusCode::UNAUTHORIZED);
+        }
+        assert_eq!(attempt(app.router.clone(), ADMIN_PASSWORD).await, StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(attempt(other, ADMIN_PASSWORD).await, StatusCode::TOO_MANY_REQUESTS);
     }
 }
