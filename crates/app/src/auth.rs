@@ -268,11 +268,8 @@ pub async fn authenticate(
     chosen: Option<MerchantId>,
     meta: RequestMeta,
 ) -> Result<(Actor, crate::staff::StaffUser)> {
-    match token.get(..4) {
-        Some("ohk_" | "oht_") => {
-            return crate::api_keys::authenticate(app, token, chosen, meta).await;
-        }
-        _ => {}
+    if matches!(token.get(..4), Some("ohk_" | "oht_")) {
+        return crate::api_keys::authenticate(app, token, chosen, meta).await;
     }
     let user = session_user(app, token, "active").await?;
     let mut tx = app.db.begin_read().await?;

@@ -7,18 +7,21 @@
 //! counter is the one password sign-in uses, and each `client_id` has its own.
 
 use jiff::SignedDuration;
+use omnihub_domain::access::PermissionSet;
 use omnihub_domain::api_keys::{self as domain, PresentedKey, scopes_to_text};
 use omnihub_domain::throttle::{Counter, Policy};
 use omnihub_store::api_keys::{self as store, NewAccessToken};
 use omnihub_store::throttle::{self, ThrottleRow};
-use omnihub_store::time;
+use omnihub_store::{Tx, time};
 
-use crate::App;
 use crate::api_keys::{ApiKey, Grant, KeyStatus, verified_key};
+use crate::audit::{self, Change};
 use crate::auth::token_hash;
+use crate::context::Principal;
 use crate::context::RequestMeta;
 use crate::entropy::random_bytes;
 use crate::error::Error;
+use crate::{Actor, App};
 
 /// How long an access token lives.
 pub const ACCESS_TOKEN_TTL: SignedDuration = SignedDuration::from_hours(1);
@@ -178,7 +181,8 @@ struct Params {
     method: ClientAuthMethod,
 }
 
-/// Issues an access token for an API key (client-credentials grant).
+/// Issues an access token for an API key (client-credentials grant). Issuing is audited
+/// (`oauth_token.create`) against the key, never with the token.
 #[tracing::instrument(skip_all, err(level = "info"))]
 pub async fn token(
     app: &App,
@@ -191,75 +195,119 @@ pub async fn token(
             "only grant_type={CLIENT_CREDENTIALS} is supported"
         )));
     }
-    let invalid_client = |description: &str| OAuthError::InvalidClient {
-        description: description.to_owned(),
+    let (mut tx, key) = authenticate_client(app, &params, client).await?;
+    let (grant, scopes) = match authorise(&mut tx, &key, params.scope.as_deref(), app.now()).await {
+        Ok(granted) => granted,
+        Err(err) => {
+            // Keep the cleared throttle counters: the client did authenticate.
+            tx.commit().await?;
+            return Err(err);
+        }
+    };
+    let issued = issue(app, &mut tx, &key, grant, &scopes, client).await?;
+    tx.commit().await?;
+    tracing::info!(api_key_id = %key.id, scope = %issued.scope, "access token issued");
+    Ok(issued)
+}
+
+/// Counts the attempt against the throttle, checks the client's credentials and, when
+/// they are right, clears the counters; returns the open transaction and the key.
+async fn authenticate_client(
+    app: &App,
+    params: &Params,
+    client: &RequestMeta,
+) -> Result<(Tx, ApiKey), OAuthError> {
+    let invalid_client = || OAuthError::InvalidClient {
+        description: "unknown client or wrong secret".to_owned(),
         method: params.method,
     };
+    let address = client.client_address.as_deref().unwrap_or("unknown");
+    let client_id: String = params.client_id.chars().take(64).collect();
     let throttle_keys = [
-        (
-            format!(
-                "client:{}",
-                client.client_address.as_deref().unwrap_or("unknown")
-            ),
-            Policy::CLIENT,
-        ),
-        (
-            format!(
-                "oauth_client:{}",
-                params.client_id.chars().take(64).collect::<String>()
-            ),
-            Policy::ACCOUNT,
-        ),
+        (format!("client:{address}"), Policy::CLIENT),
+        (format!("oauth_client:{client_id}"), Policy::ACCOUNT),
     ];
     count_attempt(app, &throttle_keys).await?;
     let presented = PresentedKey::from_client_credentials(&params.client_id, &params.client_secret)
-        .ok_or_else(|| invalid_client("unknown client or wrong secret"))?;
-    let now = app.now();
+        .ok_or_else(invalid_client)?;
     let mut tx = app.db.begin_write().await?;
     let row = verified_key(&mut tx, &presented)
         .await?
-        .ok_or_else(|| invalid_client("unknown client or wrong secret"))?;
+        .ok_or_else(invalid_client)?;
     for (key, _) in &throttle_keys {
         throttle::clear(&mut tx, key).await?;
     }
-    let key = ApiKey::try_from(row)?;
+    Ok((tx, ApiKey::try_from(row)?))
+}
+
+/// Whether an authenticated key may have a token now, and with which scopes.
+async fn authorise(
+    tx: &mut Tx,
+    key: &ApiKey,
+    scope: Option<&str>,
+    now: jiff::Timestamp,
+) -> Result<(Grant, PermissionSet), OAuthError> {
     match key.status(now) {
         KeyStatus::Active => {}
         KeyStatus::Revoked => {
-            tx.commit().await?;
             return Err(OAuthError::InvalidGrant("the API key is revoked".into()));
         }
         KeyStatus::Expired => {
-            tx.commit().await?;
             return Err(OAuthError::InvalidGrant("the API key has expired".into()));
         }
     }
-    let grant = Grant::resolve(&mut tx, &key).await?;
+    let grant = Grant::resolve(tx, key).await?;
     if grant.creator.is_none() || grant.permissions.is_empty() {
-        tx.commit().await?;
         return Err(OAuthError::UnauthorizedClient(
             "the key's creator is disabled or no longer holds any of its scopes".into(),
         ));
     }
-    let scopes = match domain::token_scopes(params.scope.as_deref(), &key.scopes) {
-        Ok(scopes) => scopes,
-        Err(e) => {
-            tx.commit().await?;
-            return Err(OAuthError::InvalidScope(e.to_string()));
-        }
-    };
+    let scopes = domain::token_scopes(scope, &key.scopes)
+        .map_err(|e| OAuthError::InvalidScope(e.to_string()))?;
+    Ok((grant, scopes))
+}
+
+/// Stores a new access token, records the key's use and audits the issue.
+async fn issue(
+    app: &App,
+    tx: &mut Tx,
+    key: &ApiKey,
+    grant: Grant,
+    scopes: &PermissionSet,
+    client: &RequestMeta,
+) -> Result<IssuedToken, OAuthError> {
+    let now = app.now();
     let access_token = domain::access_token(random_bytes(app.entropy.as_ref()));
-    let scope = scopes_to_text(&scopes);
+    let scope = scopes_to_text(scopes);
     let new = NewAccessToken {
         token_hash: &token_hash(&access_token),
         api_key_id: key.id.as_uuid(),
         scopes: &scope,
         expires_at: now + ACCESS_TOKEN_TTL,
     };
-    store::insert_token(&mut tx, &new, now).await?;
-    store::touch(&mut tx, key.id.as_uuid(), now).await?;
-    tx.commit().await?;
-    tracing::info!(api_key_id = %key.id, scope = %scope, "access token issued");
+    store::insert_token(tx, &new, now).await?;
+    store::touch(tx, key.id.as_uuid(), now).await?;
+    let actor = Actor {
+        principal: Principal::ApiKey {
+            id: key.id.as_uuid(),
+            created_by: key.created_by,
+            name: key.name.clone(),
+        },
+        platform: key.merchant.is_none(),
+        merchant: key.merchant,
+        permissions: grant.permissions,
+        mfa_enrolment_required: false,
+        meta: client.clone(),
+    };
+    let change = Change {
+        action: "oauth_token.create",
+        entity_type: "api_key",
+        entity_id: Some(key.id.to_string()),
+        merchant: key.merchant,
+        before: None,
+        after: Some(serde_json::json!({"scope": scope, "expires_at": new.expires_at.to_string()})),
+    };
+    audit::record(app, tx, &actor, change).await?;
     Ok(IssuedToken {
         access_token,
         expires_in: ACCESS_TOKEN_TTL.as_secs(),

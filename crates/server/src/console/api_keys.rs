@@ -57,9 +57,8 @@ impl KeyRow {
             KeyStatus::Expired => (t.api_key_status_expired, "warn"),
             KeyStatus::Revoked => (t.api_key_status_revoked, "warn"),
         };
-        let when = |ts: Option<Timestamp>| {
-            ts.map_or_else(|| t.api_key_never.to_owned(), |ts| format_time(ts))
-        };
+        let when =
+            |ts: Option<Timestamp>| ts.map_or_else(|| t.api_key_never.to_owned(), format_time);
         Self {
             id: key.id.to_string(),
             name: key.name,
