@@ -306,19 +306,21 @@ pub async fn authenticate(
     chosen: Option<MerchantId>,
     meta: RequestMeta,
 ) -> Result<(Actor, StaffUser)> {
+    let presented = PresentedKey::parse(token);
+    if presented.is_none() && !domain::is_access_token(token) {
+        return Err(Error::Unauthenticated);
+    }
     let now = app.now();
     let mut tx = app.db.begin_write().await?;
-    let (row, token_scopes) = if let Some(presented) = PresentedKey::parse(token) {
+    let (row, token_scopes) = if let Some(presented) = presented {
         (verified_key(&mut tx, &presented).await?, None)
-    } else if domain::is_access_token(token) {
+    } else {
         let found = store::find_token(&mut tx, &token_hash(token))
             .await?
             .filter(|t| t.expires_at > time::to_db(now))
             .ok_or(Error::Unauthenticated)?;
         let row = store::find_by_id(&mut tx, found.api_key_id).await?;
         (row, Some(scopes_from_text(&found.scopes)))
-    } else {
-        (None, None)
     };
     let key = row
         .map(ApiKey::try_from)

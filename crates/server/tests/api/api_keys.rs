@@ -443,6 +443,12 @@ both_dbs! {
         app.get_as(&key, "/api/v1/merchants").await.assert_problem(StatusCode::UNAUTHORIZED, "unauthenticated");
         let zh = app.console_get(&session, "/admin/api-keys").await.text();
         assert!(zh.contains("已吊销") && zh.contains("API 密钥"), "Chinese by default");
+        // An API key is no console session.
+        let admin = app.admin_token().await;
+        let other = new_key(app, &admin, None, &["settings.manage"]).await;
+        let cookie = format!("omnihub_session={}", other["key"].as_str().unwrap());
+        let as_key = app.request(Method::GET, "/admin/api-keys", &[(header::COOKIE, &cookie)], Body::empty()).await;
+        assert_eq!(as_key.status, StatusCode::SEE_OTHER);
     }
 }
 
