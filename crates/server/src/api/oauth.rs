@@ -168,7 +168,7 @@ fn error_response(err: OAuthError) -> Response {
     };
     let body = OAuthErrorBody {
         error: err.code(),
-        error_description: err.to_string(),
+        error_description: description(&err.to_string()),
     };
     let mut response = no_store((status, Json(body)).into_response());
     if challenge {
@@ -183,6 +183,19 @@ fn error_response(err: OAuthError) -> Response {
         response.headers_mut().insert(header::RETRY_AFTER, v);
     }
     response
+}
+
+/// An `error_description` within the characters RFC 6749 §5.2 allows (printable ASCII
+/// without `"` and `\`): descriptions may echo what the client sent.
+fn description(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '"' => '\'',
+            '\\' => '/',
+            ' '..='~' => c,
+            _ => '?',
+        })
+        .collect()
 }
 
 /// Token responses must not be cached (RFC 6749 §5.1).

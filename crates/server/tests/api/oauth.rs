@@ -55,7 +55,13 @@ fn assert_oauth_error(response: &TestResponse, status: StatusCode, error: &str) 
     assert_eq!(response.header("cache-control"), Some("no-store"));
     let body = response.json();
     assert_eq!(body["error"], error, "{body}");
-    assert!(body["error_description"].is_string(), "{body}");
+    let description = body["error_description"].as_str().unwrap();
+    assert!(
+        description
+            .chars()
+            .all(|c| (' '..='~').contains(&c) && c != '"' && c != '\\'),
+        "RFC 6749 §5.2 characters only: {description}"
+    );
     assert_eq!(
         body.as_object().unwrap().len(),
         2,
@@ -151,6 +157,8 @@ both_dbs! {
             ("client_id without a secret", None, format!("grant_type=client_credentials&client_id={id}"), StatusCode::BAD_REQUEST, "invalid_client", false),
             ("scope beyond the key's", Some(&good), "grant_type=client_credentials&scope=merchants.manage+settings.manage".into(), StatusCode::BAD_REQUEST, "invalid_scope", false),
             ("unknown scope", Some(&good), "grant_type=client_credentials&scope=everything".into(), StatusCode::BAD_REQUEST, "invalid_scope", false),
+            ("unknown scope echoing odd characters", Some(&good), "grant_type=client_credentials&scope=%22%E4%BD%A0%5C".into(), StatusCode::BAD_REQUEST, "invalid_scope", false),
+            ("repeated odd parameter", Some(&good), "grant_type=client_credentials&%22x%22=1&%22x%22=2".into(), StatusCode::BAD_REQUEST, "invalid_request", false),
         ];
         for (case, authorization, form, status, error, challenge) in cases {
             let response = token_request(app, *authorization, form).await;
