@@ -17,7 +17,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
     tags(
         (name = "operations", description = "Health, readiness, metrics and system status"),
         (name = "auth", description = "Sign-in and sessions"),
-        (name = "merchants", description = "Merchants (tenants) and their settings")
+        (name = "merchants", description = "Merchants (tenants) and their settings"),
+        (name = "audit", description = "The hash-chained audit log: search, CSV export, verification")
     ),
     modifiers(&BearerAuth),
     components(schemas(crate::error::Problem, crate::error::ProblemField))

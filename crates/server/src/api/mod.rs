@@ -8,6 +8,7 @@ use utoipa_axum::router::OpenApiRouter;
 
 use crate::state::AppState;
 
+pub mod audit;
 pub mod auth;
 pub mod merchants;
 pub mod system;
@@ -18,6 +19,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(system::router())
         .merge(auth::router())
         .merge(merchants::router())
+        .merge(audit::router())
 }
 
 /// One page of a list, with the cursor of the next page (absent on the last page).

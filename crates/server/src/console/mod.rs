@@ -14,6 +14,7 @@ use axum_extra::extract::CookieJar;
 
 use crate::state::AppState;
 
+mod audit;
 mod auth;
 pub mod i18n;
 pub mod session;
@@ -31,6 +32,9 @@ pub fn router() -> Router<AppState> {
         .route("/login", get(auth::login_page).post(auth::login_submit))
         .route("/logout", post(auth::logout))
         .route("/lang/{tag}", get(auth::switch_language))
+        .route("/audit", get(audit::list_page))
+        .route("/audit/verify", get(audit::verify_partial))
+        .route("/audit/export.csv", get(audit::export_csv))
         .fallback(not_found)
         .layer(from_fn(session::csrf_guard))
 }

@@ -2,9 +2,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod audit;
 mod auth;
 mod console;
 mod errors;
+mod fixtures;
+mod isolation;
 mod merchants;
 mod operations;
 mod schema;
