@@ -152,7 +152,7 @@ pub(super) async fn list_page(
         Ok(entries) => (StatusCode::OK, entries, Vec::new()),
         Err(err) => match refusal(err, ctx.t) {
             Ok((status, errors)) => (status, Vec::new(), errors),
-            Err(response) => return response,
+            Err(other) => return ApiError::from(other).into_response(),
         },
     };
     let full = u32::try_from(rows.len()).is_ok_and(|n| n == limit);
@@ -176,8 +176,8 @@ pub(super) async fn list_page(
     render(status, &nonce, &page)
 }
 
-/// Refusals shown on the page (status and messages); anything else is an error response.
-fn refusal(err: AppError, t: &Tr) -> Result<(StatusCode, Vec<String>), Response> {
+/// Refusals shown on the page (status and messages); any other error is handed back.
+fn refusal(err: AppError, t: &Tr) -> Result<(StatusCode, Vec<String>), AppError> {
     match err {
         AppError::MissingPermission(_)
         | AppError::Forbidden(_)
@@ -195,7 +195,7 @@ fn refusal(err: AppError, t: &Tr) -> Result<(StatusCode, Vec<String>), Response>
                 .map(|f| format!("{}: {}", f.field, f.message))
                 .collect(),
         )),
-        other => Err(ApiError::from(other).into_response()),
+        other => Err(other),
     }
 }
 
@@ -269,7 +269,7 @@ pub(super) async fn verify_partial(
         ),
         Err(err) => match refusal(err, t) {
             Ok((status, _)) => (status, Vec::new(), Some(t.audit_forbidden)),
-            Err(response) => return response,
+            Err(other) => return ApiError::from(other).into_response(),
         },
     };
     let ok = error.is_none() && chains.iter().all(|c: &ChainView| c.problem.is_none());

@@ -90,9 +90,9 @@ fn actions(page: &Value) -> Vec<String> {
 
 both_dbs! {
     async fn platform_staff_search_a_merchants_chain_newest_first_with_everything_stored(app: TestApp) {
-        let token = operator(&app).await;
-        let alpha = busy_merchant(&app, &token, "alpha").await;
-        busy_merchant(&app, &token, "beta").await;
+        let token = operator(app).await;
+        let alpha = busy_merchant(app, &token, "alpha").await;
+        busy_merchant(app, &token, "beta").await;
 
         // The platform chain is the default; merchant entries are not in it.
         let platform = app.get_as(&token, "/api/v1/audit").await;
@@ -123,13 +123,13 @@ both_dbs! {
         assert_eq!(created["prev_hash"], "genesis");
 
         // The merchant chosen with the header is the default chain too.
-        let chosen = call(&app, Method::GET, "/api/v1/audit", &token, None, &[("x-omnihub-merchant", &alpha)]).await.json();
+        let chosen = call(app, Method::GET, "/api/v1/audit", &token, None, &[("x-omnihub-merchant", &alpha)]).await.json();
         assert_eq!(actions(&chosen), actions(&page));
     }
 
     async fn every_filter_narrows_the_search(app: TestApp) {
-        let token = operator(&app).await;
-        let alpha = busy_merchant(&app, &token, "alpha").await;
+        let token = operator(app).await;
+        let alpha = busy_merchant(app, &token, "alpha").await;
         let user_id = app.get_as(&token, "/api/v1/auth/me").await.json()["id"].as_str().unwrap().to_owned();
         let base = format!("/api/v1/audit?merchant_id={alpha}");
         let cases: &[(&str, &[&str])] = &[
@@ -157,8 +157,8 @@ both_dbs! {
     }
 
     async fn pages_follow_the_cursor_to_the_oldest_entry(app: TestApp) {
-        let token = operator(&app).await;
-        let alpha = busy_merchant(&app, &token, "alpha").await;
+        let token = operator(app).await;
+        let alpha = busy_merchant(app, &token, "alpha").await;
         let mut seen = Vec::new();
         let mut path = format!("/api/v1/audit?merchant_id={alpha}&limit=2");
         loop {
@@ -173,7 +173,7 @@ both_dbs! {
     }
 
     async fn bad_filters_and_paging_are_refused(app: TestApp) {
-        let token = operator(&app).await;
+        let token = operator(app).await;
         let bad = app.get_as(&token, "/api/v1/audit?from=yesterday&action=a%20b&merchant_id=nope").await;
         let problem = bad.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation");
         let fields: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
@@ -190,17 +190,17 @@ both_dbs! {
         app.get("/api/v1/audit").await.assert_problem(StatusCode::UNAUTHORIZED, "unauthenticated");
         app.get("/api/v1/audit/verify").await.assert_problem(StatusCode::UNAUTHORIZED, "unauthenticated");
         app.get("/api/v1/audit/export.csv").await.assert_problem(StatusCode::UNAUTHORIZED, "unauthenticated");
-        let token = fixtures::staff_token(&app, None, "nosy@omnihub.test", &[P::MerchantsManage]).await;
+        let token = fixtures::staff_token(app, None, "nosy@omnihub.test", &[P::MerchantsManage]).await;
         for path in ["/api/v1/audit", "/api/v1/audit/verify", "/api/v1/audit/export.csv"] {
             app.get_as(&token, path).await.assert_problem(StatusCode::FORBIDDEN, "missing-permission");
         }
     }
 
     async fn merchant_staff_see_and_verify_only_their_own_chain(app: TestApp) {
-        let token = operator(&app).await;
-        let alpha = busy_merchant(&app, &token, "alpha").await;
-        let beta = busy_merchant(&app, &token, "beta").await;
-        let staff = fixtures::staff_token(&app, Some(alpha.parse().unwrap()), "clerk@alpha.test", &[P::AuditRead]).await;
+        let token = operator(app).await;
+        let alpha = busy_merchant(app, &token, "alpha").await;
+        let beta = busy_merchant(app, &token, "beta").await;
+        let staff = fixtures::staff_token(app, Some(alpha.parse().unwrap()), "clerk@alpha.test", &[P::AuditRead]).await;
 
         let own = app.get_as(&staff, "/api/v1/audit").await.json();
         assert_eq!(actions(&own), ["3:setting.update", "2:setting.update", "1:merchant.create"]);
@@ -208,7 +208,7 @@ both_dbs! {
         // Another merchant's chain is not found, whichever way it is asked for.
         app.get_as(&staff, &format!("/api/v1/audit?merchant_id={beta}")).await.assert_problem(StatusCode::NOT_FOUND, "not-found");
         app.get_as(&staff, &format!("/api/v1/audit/export.csv?merchant_id={beta}")).await.assert_problem(StatusCode::NOT_FOUND, "not-found");
-        let header = call(&app, Method::GET, "/api/v1/audit", &staff, None, &[("x-omnihub-merchant", &beta)]).await.json();
+        let header = call(app, Method::GET, "/api/v1/audit", &staff, None, &[("x-omnihub-merchant", &beta)]).await.json();
         assert_eq!(actions(&header), actions(&own), "the header cannot switch merchant staff's chain");
         // The platform chain is not theirs either.
         assert!(!app.get_as(&staff, "/api/v1/audit").await.text().contains(&beta));
@@ -225,8 +225,8 @@ both_dbs! {
     }
 
     async fn the_csv_export_holds_every_matching_entry_and_is_itself_audited(app: TestApp) {
-        let token = operator(&app).await;
-        let alpha = busy_merchant(&app, &token, "alpha").await;
+        let token = operator(app).await;
+        let alpha = busy_merchant(app, &token, "alpha").await;
         let response = app.get_as(&token, &format!("/api/v1/audit/export.csv?merchant_id={alpha}&action=setting.*")).await;
         assert_eq!(response.status, StatusCode::OK, "{}", response.text());
         assert_eq!(response.header("content-type"), Some("text/csv; charset=utf-8"));
@@ -261,8 +261,8 @@ both_dbs! {
     }
 
     async fn spreadsheet_formulas_in_exported_cells_are_neutralised(app: TestApp) {
-        let token = operator(&app).await;
-        let created = call(&app, Method::POST, "/api/v1/merchants", &token, Some(&json!({"code": "gamma", "name": "Gamma"})),
+        let token = operator(app).await;
+        let created = call(app, Method::POST, "/api/v1/merchants", &token, Some(&json!({"code": "gamma", "name": "Gamma"})),
             &[("user-agent", "=HYPERLINK(\"http://evil.example\")")]).await;
         let gamma = created.json()["id"].as_str().unwrap().to_owned();
         let csv = app.get_as(&token, &format!("/api/v1/audit/export.csv?merchant_id={gamma}")).await.text();
@@ -270,10 +270,10 @@ both_dbs! {
     }
 
     async fn the_console_audit_page_filters_pages_exports_and_shows_the_chain_status(app: TestApp) {
-        let token = operator(&app).await;
-        let alpha = busy_merchant(&app, &token, "alpha").await;
+        let token = operator(app).await;
+        let alpha = busy_merchant(app, &token, "alpha").await;
         let path = format!("/api/v1/merchants/{alpha}/settings/ui.banner");
-        call(&app, Method::PUT, &path, &token, Some(&json!({"value": "<script>alert(1)</script>"})), &[]).await;
+        call(app, Method::PUT, &path, &token, Some(&json!({"value": "<script>alert(1)</script>"})), &[]).await;
 
         // Signed out: off to the sign-in page.
         let signed_out = app.get("/admin/audit").await;
@@ -317,7 +317,7 @@ both_dbs! {
     }
 
     async fn the_console_refuses_staff_without_audit_read(app: TestApp) {
-        let token = fixtures::staff_token(&app, None, "nosy@omnihub.test", &[P::MerchantsManage]).await;
+        let token = fixtures::staff_token(app, None, "nosy@omnihub.test", &[P::MerchantsManage]).await;
         let cookie = format!("omnihub_session={token}");
         let page = app.request(Method::GET, "/admin/audit", &[(header::COOKIE, &cookie)], Body::empty()).await;
         assert_eq!(page.status, StatusCode::FORBIDDEN);
@@ -338,6 +338,16 @@ async fn tamper(app: &TestApp, sql: &'static str, chain: &str, seq: i64) {
         .map(|_| ()))
     .unwrap();
     tx.commit().await.unwrap();
+}
+
+/// The code and position of the break the verify report gives for `chain`.
+fn broken_at(report: &Value, chain: &str) -> (Option<String>, Option<i64>) {
+    let status = status_of(report, chain);
+    assert_eq!(status["ok"], status["broken"].is_null(), "{status}");
+    (
+        status["broken"]["code"].as_str().map(str::to_owned),
+        status["broken"]["seq"].as_i64(),
+    )
 }
 
 fn status_of<'a>(report: &'a Value, chain: &str) -> &'a Value {
@@ -374,20 +384,9 @@ async fn tampering_is_detected(backend: TestBackend) {
     )
     .await;
     // Delete beta's middle entry, and gamma's last.
-    tamper(
-        &app,
-        "DELETE FROM audit_log WHERE chain = $1 AND seq = $2",
-        &beta,
-        2,
-    )
-    .await;
-    tamper(
-        &app,
-        "DELETE FROM audit_log WHERE chain = $1 AND seq = $2",
-        &gamma,
-        3,
-    )
-    .await;
+    let delete = "DELETE FROM audit_log WHERE chain = $1 AND seq = $2";
+    tamper(&app, delete, &beta, 2).await;
+    tamper(&app, delete, &gamma, 3).await;
 
     let report = app.get_as(&token, "/api/v1/audit/verify").await;
     assert_eq!(
@@ -397,25 +396,16 @@ async fn tampering_is_detected(backend: TestBackend) {
     );
     let report = report.json();
     assert_eq!(report["ok"], false);
-    let a = status_of(&report, &alpha);
-    assert_eq!(a["ok"], false);
-    assert_eq!(a["broken"]["code"], "altered");
-    assert_eq!(a["broken"]["seq"], 2);
-    assert!(
-        a["broken"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("entry 2 was altered")
-    );
-    let b = status_of(&report, &beta);
     assert_eq!(
-        (b["broken"]["code"].as_str(), b["broken"]["seq"].as_i64()),
-        (Some("gap"), Some(2))
+        broken_at(&report, &alpha),
+        (Some("altered".into()), Some(2))
     );
-    let g = status_of(&report, &gamma);
+    let message = &status_of(&report, &alpha)["broken"]["message"];
+    assert!(message.as_str().unwrap().contains("entry 2 was altered"));
+    assert_eq!(broken_at(&report, &beta), (Some("gap".into()), Some(2)));
     assert_eq!(
-        (g["broken"]["code"].as_str(), g["broken"]["seq"].as_i64()),
-        (Some("truncated"), Some(3))
+        broken_at(&report, &gamma),
+        (Some("truncated".into()), Some(3))
     );
 
     // The search still shows the tampered row as stored.

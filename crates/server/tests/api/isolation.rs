@@ -234,11 +234,11 @@ async fn fresh_token(app: &TestApp, token: &mut String, email: &str) {
 both_dbs! {
     async fn no_route_serves_another_merchant_or_anyone_without_credentials(app: TestApp) {
         // Arrange: merchant A's staff with every merchant permission, and merchant B.
-        let a = fixtures::merchant(&app, "alpha-shop", "Alpha 商店").await;
+        let a = fixtures::merchant(app, "alpha-shop", "Alpha 商店").await;
         let a_email = "owner@alpha.test";
-        fixtures::staff(&app, Some(a.id), a_email, &fixtures::all_merchant_permissions()).await;
-        let mut token = fixtures::login(&app, a_email).await;
-        let b = victim(&app).await;
+        fixtures::staff(app, Some(a.id), a_email, &fixtures::all_merchant_permissions()).await;
+        let mut token = fixtures::login(app, a_email).await;
+        let b = victim(app).await;
         // A's token works on A's own data, so refusals below are about B.
         assert_eq!(app.get_as(&token, &format!("/api/v1/merchants/{}", a.id)).await.status, StatusCode::OK);
         assert_eq!(app.get_as(&token, "/api/v1/audit").await.status, StatusCode::OK);
@@ -264,7 +264,7 @@ both_dbs! {
                 }
 
                 // (a) Without credentials.
-                let anonymous = send(&app, &method, &path, None, has_body.then_some(&bodies[0]), None).await;
+                let anonymous = send(app, &method, &path, None, has_body.then_some(&bodies[0]), None).await;
                 if PUBLIC.contains(&template.as_str()) {
                     assert!(anonymous.status.as_u16() < 500, "{what} without credentials: {} {}", anonymous.status, anonymous.text());
                 } else {
@@ -278,8 +278,8 @@ both_dbs! {
                 ];
                 for (url, merchant_header) in &probes {
                     for body in if has_body { bodies.iter().map(Some).collect::<Vec<_>>() } else { vec![None] } {
-                        fresh_token(&app, &mut token, a_email).await;
-                        let response = send(&app, &method, url, Some(&token), body, *merchant_header).await;
+                        fresh_token(app, &mut token, a_email).await;
+                        let response = send(app, &method, url, Some(&token), body, *merchant_header).await;
                         let probe = format!("{what} as A ({url}, header {merchant_header:?}, body {body:?})");
                         assert!(response.status.as_u16() < 500, "{probe}: {} {}", response.status, response.text());
                         if names_b {
