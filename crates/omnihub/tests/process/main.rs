@@ -313,7 +313,11 @@ fn check_reports_pending_migrations_and_passes_after_migrate() {
     );
     let migrate = run(dir.path(), &["migrate"], &[]);
     assert!(migrate.status.success());
-    assert!(String::from_utf8_lossy(&migrate.stdout).contains("1 of 1 migrations applied"));
+    let count = omnihub_testkit::omnihub_store::migrations::MIGRATIONS.len();
+    assert!(
+        String::from_utf8_lossy(&migrate.stdout)
+            .contains(&format!("{count} of {count} migrations applied"))
+    );
     let again = run(dir.path(), &["migrate"], &[]);
     assert!(again.status.success(), "migrate is idempotent");
     let after = run(dir.path(), &["check"], &[]);
