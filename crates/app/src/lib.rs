@@ -10,8 +10,11 @@ pub mod context;
 pub mod entropy;
 pub mod error;
 pub mod merchants;
+pub mod mfa;
 pub mod passwords;
+pub mod secrets;
 pub mod settings;
+pub mod setup;
 pub mod staff;
 pub mod system;
 

@@ -8,6 +8,7 @@ use utoipa_axum::router::OpenApiRouter;
 
 use crate::state::AppState;
 
+pub mod account;
 pub mod audit;
 pub mod auth;
 pub mod merchants;
@@ -18,6 +19,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .merge(system::router())
         .merge(auth::router())
+        .merge(account::router())
         .merge(merchants::router())
         .merge(audit::router())
 }

@@ -94,10 +94,11 @@ both_dbs! {
         let alpha = busy_merchant(app, &token, "alpha").await;
         busy_merchant(app, &token, "beta").await;
 
-        // The platform chain is the default; merchant entries are not in it.
+        // The platform chain is the default: the operator's sign-in is there, merchant
+        // entries are not.
         let platform = app.get_as(&token, "/api/v1/audit").await;
         assert_eq!(platform.status, StatusCode::OK, "{}", platform.text());
-        assert_eq!(platform.json()["items"], json!([]));
+        assert_eq!(actions(&platform.json()), ["1:session.create"]);
 
         let page = app.get_as(&token, &format!("/api/v1/audit?merchant_id={alpha}")).await.json();
         assert_eq!(actions(&page), ["3:setting.update", "2:setting.update", "1:merchant.create"]);
@@ -203,7 +204,8 @@ both_dbs! {
         let staff = fixtures::staff_token(app, Some(alpha.parse().unwrap()), "clerk@alpha.test", &[P::AuditRead]).await;
 
         let own = app.get_as(&staff, "/api/v1/audit").await.json();
-        assert_eq!(actions(&own), ["3:setting.update", "2:setting.update", "1:merchant.create"]);
+        let expected = ["4:session.create", "3:setting.update", "2:setting.update", "1:merchant.create"];
+        assert_eq!(actions(&own), expected, "the clerk's own sign-in is in their merchant's chain");
         assert!(own["items"].as_array().unwrap().iter().all(|e| e["chain"] == alpha.as_str()));
         // Another merchant's chain is not found, whichever way it is asked for.
         app.get_as(&staff, &format!("/api/v1/audit?merchant_id={beta}")).await.assert_problem(StatusCode::NOT_FOUND, "not-found");
@@ -214,12 +216,12 @@ both_dbs! {
         assert!(!app.get_as(&staff, "/api/v1/audit").await.text().contains(&beta));
 
         let verified = app.get_as(&staff, "/api/v1/audit/verify").await.json();
-        assert_eq!(verified, json!({"ok": true, "chains": [{"chain": alpha, "entries": 3, "ok": true, "broken": null}]}));
+        assert_eq!(verified, json!({"ok": true, "chains": [{"chain": alpha, "entries": 4, "ok": true, "broken": null}]}));
         // Platform staff verify every chain.
         let all = app.get_as(&token, "/api/v1/audit/verify").await.json();
         assert_eq!(all["ok"], true);
         let chains: Vec<&str> = all["chains"].as_array().unwrap().iter().map(|c| c["chain"].as_str().unwrap()).collect();
-        let mut expected = vec![alpha.as_str(), beta.as_str()];
+        let mut expected = vec![alpha.as_str(), beta.as_str(), "platform"];
         expected.sort_unstable();
         assert_eq!(chains, expected);
     }

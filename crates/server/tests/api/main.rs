@@ -7,6 +7,7 @@ mod auth;
 mod console;
 mod errors;
 mod fixtures;
+mod identity;
 mod isolation;
 mod merchants;
 mod operations;
