@@ -128,6 +128,20 @@ both_dbs! {
         assert_eq!(actions(&chosen), actions(&page));
     }
 
+    async fn a_platform_administrator_reads_and_verifies_the_platform_chain(app: TestApp) {
+        let token = app.admin_token().await;
+        let page = app.get_as(&token, "/api/v1/audit").await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+        let page = page.json();
+        let seen = actions(&page);
+        assert_eq!(seen.last().map(String::as_str), Some("1:staff_user.create"), "{seen:?}");
+        assert!(seen.iter().any(|a| a.ends_with(":staff_user.mfa_enable")), "{seen:?}");
+        assert_eq!(page["items"][page["items"].as_array().unwrap().len() - 1]["actor_type"], "system");
+        let verified = app.get_as(&token, "/api/v1/audit/verify").await.json();
+        assert_eq!(verified["ok"], true, "{verified}");
+        assert_eq!(verified["chains"][0]["chain"], "platform");
+    }
+
     async fn every_filter_narrows_the_search(app: TestApp) {
         let token = operator(app).await;
         let alpha = busy_merchant(app, &token, "alpha").await;
