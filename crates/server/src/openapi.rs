@@ -20,6 +20,7 @@ use crate::api::oauth::ClientBasicAuth;
         (name = "operations", description = "Health, readiness, metrics and system status"),
         (name = "auth", description = "Sign-in and sessions"),
         (name = "merchants", description = "Merchants (tenants) and their settings"),
+        (name = "audit", description = "The hash-chained audit log: search, CSV export, verification"),
         (name = "api-keys", description = "API keys for integrations: `Authorization: Bearer ohk_…`"),
         (name = "oauth", description = "OAuth 2.0 client-credentials grant for API keys")
     ),

@@ -10,6 +10,7 @@ use crate::state::AppState;
 
 pub mod account;
 pub mod api_keys;
+pub mod audit;
 pub mod auth;
 pub mod merchants;
 pub mod oauth;
@@ -22,6 +23,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(auth::router())
         .merge(account::router())
         .merge(merchants::router())
+        .merge(audit::router())
         .merge(api_keys::router())
         .merge(oauth::router())
 }

@@ -16,6 +16,7 @@ use crate::state::AppState;
 
 mod account;
 mod api_keys;
+mod audit;
 mod auth;
 pub mod i18n;
 pub mod session;
@@ -44,6 +45,9 @@ pub fn router() -> Router<AppState> {
         .route("/account/password", post(account::change_password))
         .route("/account/logout-all", post(account::logout_everywhere))
         .route("/lang/{tag}", get(auth::switch_language))
+        .route("/audit", get(audit::list_page))
+        .route("/audit/verify", get(audit::verify_partial))
+        .route("/audit/export.csv", get(audit::export_csv))
         .route("/api-keys", get(api_keys::list_page).post(api_keys::create))
         .route("/api-keys/{id}/revoke", post(api_keys::revoke))
         .fallback(not_found)

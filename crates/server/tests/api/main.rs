@@ -3,10 +3,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod api_keys;
+mod audit;
 mod auth;
 mod console;
 mod errors;
+mod fixtures;
 mod identity;
+mod isolation;
 mod merchants;
 mod oauth;
 mod operations;
