@@ -5,9 +5,11 @@
 pub mod access;
 pub mod api_keys;
 pub mod audit;
+pub mod catalog;
 pub mod clock;
 pub mod identity;
 pub mod ids;
 pub mod merchants;
+pub mod money;
 pub mod settings;
 pub mod throttle;

@@ -1,5 +1,6 @@
-//! Integrity checks run by `omnihub check`. Later modules add theirs (stock ledger
-//! conservation, reservations); each returns findings instead of failing fast, so one run
+//! Integrity checks run by `omnihub check`: migrations, the engine's own checks, and the
+//! catalogue (SKUs and categories consistent with their parents). Later modules add theirs
+//! (stock ledger conservation, reservations); each returns findings instead of failing fast, so one run
 //! reports everything that is wrong.
 
 use crate::migrations;
@@ -38,6 +39,16 @@ pub async fn run_all(db: &Db) -> Result<Vec<CheckOutcome>, StoreError> {
     outcomes.push(CheckOutcome {
         name: "database.integrity",
         problems: engine_integrity(&mut tx).await?,
+    });
+    // The catalogue's tables exist only once its migration ran.
+    let catalog = if status.is_current() {
+        crate::catalog::integrity_problems(&mut tx).await?
+    } else {
+        vec!["not checked: the schema is not current".to_owned()]
+    };
+    outcomes.push(CheckOutcome {
+        name: "catalog.consistency",
+        problems: catalog,
     });
     Ok(outcomes)
 }

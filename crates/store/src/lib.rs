@@ -8,6 +8,7 @@
 pub mod access;
 pub mod api_keys;
 pub mod audit;
+pub mod catalog;
 pub mod checks;
 pub mod db;
 pub mod error;

@@ -25,7 +25,12 @@ macro_rules! migrations {
     };
 }
 
-migrations![(0001, "foundation"), (0002, "identity"), (0003, "api_keys")];
+migrations![
+    (0001, "foundation"),
+    (0002, "identity"),
+    (0003, "api_keys"),
+    (0004, "catalog"),
+];
 
 /// The embedded migrator for a backend.
 pub fn migrator(backend: Backend) -> Migrator {
