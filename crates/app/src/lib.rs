@@ -7,6 +7,7 @@ pub mod access;
 pub mod api_keys;
 pub mod audit;
 pub mod auth;
+pub mod catalog;
 pub mod context;
 pub mod entropy;
 pub mod error;

@@ -519,25 +519,42 @@ pub async fn counts(tx: &mut Tx, merchant: MerchantId) -> Result<(i64, i64), Sto
 }
 
 /// The SKUs with these codes (upper-cased keys) that the merchant already has, for
-/// imports that report every taken code at once.
+/// imports that report every taken code at once (and so never hit the unique key, which on
+/// PostgreSQL would abort the whole transaction).
 pub async fn taken_codes(
     tx: &mut Tx,
     merchant: MerchantId,
     code_keys: &[String],
 ) -> Result<Vec<String>, StoreError> {
-    if code_keys.is_empty() {
-        return Ok(Vec::new());
-    }
+    taken(tx, merchant, "code_key", code_keys).await
+}
+
+/// The barcodes among `barcodes` that the merchant's SKUs already carry.
+pub async fn taken_barcodes(
+    tx: &mut Tx,
+    merchant: MerchantId,
+    barcodes: &[String],
+) -> Result<Vec<String>, StoreError> {
+    taken(tx, merchant, "barcode", barcodes).await
+}
+
+/// `column` is one of the two fixed names above, never caller text.
+async fn taken(
+    tx: &mut Tx,
+    merchant: MerchantId,
+    column: &'static str,
+    values: &[String],
+) -> Result<Vec<String>, StoreError> {
     let mut taken = Vec::new();
     // Chunks keep the statement under SQLite's bound-parameter limit.
-    for chunk in code_keys.chunks(500) {
+    for chunk in values.chunks(500) {
         let mut q = Query::new(merchant);
         let list: Vec<String> = chunk.iter().map(|k| q.arg(Arg::Text(k.clone()))).collect();
         q.sql = format!(
-            "SELECT code_key FROM skus WHERE merchant_id = $1 AND code_key IN ({})",
+            "SELECT {column} FROM skus WHERE merchant_id = $1 AND {column} IN ({})",
             list.join(", ")
         );
-        let rows: Vec<(String,)> = q.fetch_all(tx).await?;
+        let rows: Vec<(String,)> = q.fetch_all(&mut *tx).await?;
         taken.extend(rows.into_iter().map(|(k,)| k));
     }
     Ok(taken)
