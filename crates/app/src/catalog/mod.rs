@@ -35,8 +35,8 @@ use crate::error::{Error, FieldError, Result};
 use crate::{Actor, App};
 
 pub use products::{
-    GenerateSkus, OptionInput, ProductInput, ProductPatch, SkuInput, SkuPatch, add_sku, create,
-    get, get_sku, list, list_skus, update, update_sku,
+    GenerateSkus, ListQuery, OptionInput, Page, ProductInput, ProductPatch, SkuInput, SkuListItem,
+    SkuPatch, add_sku, create, get, get_sku, list, list_skus, update, update_sku,
 };
 pub use review::{
     ReviewEntry, ReviewInput, decide, delist, list_for_sale, require_listed, reviews,

@@ -5,6 +5,7 @@
 mod api_keys;
 mod audit;
 mod auth;
+mod catalog_app;
 mod console;
 mod errors;
 mod fixtures;
