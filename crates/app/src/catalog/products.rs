@@ -487,15 +487,12 @@ pub(crate) async fn merchant_currency(tx: &mut Tx, merchant: MerchantId) -> Resu
     Currency::parse(&code).map_err(|e| StoreError::Corrupt(e.to_string()).into())
 }
 
-/// Validates and stores a new product inside `tx` (shared with the importer).
-pub(crate) async fn insert_new(
-    app: &App,
-    tx: &mut Tx,
-    actor: &Actor,
-    merchant: MerchantId,
+/// Validates a new product's fields and SKUs without touching the database (the importer
+/// uses it to report every row before writing any).
+pub(crate) fn validate_new(
     input: &ProductInput,
     currency: Currency,
-) -> Result<Product> {
+) -> Result<(ParsedProduct, Vec<ParsedSku>)> {
     let mut errors = Vec::new();
     let parsed = parse_product(input, &mut errors);
     let sku_inputs = match (&input.generate, input.skus.is_empty(), &parsed) {
@@ -516,6 +513,19 @@ pub(crate) async fn insert_new(
     if !errors.is_empty() {
         return Err(Error::Validation(errors));
     }
+    Ok((parsed, skus))
+}
+
+/// Validates and stores a new product inside `tx` (shared with the importer).
+pub(crate) async fn insert_new(
+    app: &App,
+    tx: &mut Tx,
+    actor: &Actor,
+    merchant: MerchantId,
+    input: &ProductInput,
+    currency: Currency,
+) -> Result<Product> {
+    let (parsed, skus) = validate_new(input, currency)?;
     check_refs(tx, merchant, input.brand_id, input.category_id).await?;
     let now = time::to_db(app.now());
     let id = app.ids.new_id();

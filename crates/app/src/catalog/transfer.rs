@@ -20,7 +20,9 @@ use omnihub_store::Tx;
 use omnihub_store::catalog as store;
 use serde::Deserialize;
 
-use super::products::{ListQuery, ProductInput, SkuInput, insert_new, merchant_currency, sku_page};
+use super::products::{
+    ListQuery, ProductInput, SkuInput, insert_new, merchant_currency, sku_page, validate_new,
+};
 use super::taxonomy::name_paths;
 use super::{Product, ProductOptionView};
 use crate::audit::{self, Change};
@@ -279,14 +281,12 @@ fn resolve_refs(
     (brand, category)
 }
 
-/// Builds a product input from a group, or the errors of its rows.
-fn product_input(
-    group: &Group,
-    lookups: &Lookups,
-) -> std::result::Result<ProductInput, Vec<RowError>> {
+/// Builds a product input from a group, with the errors found in its rows so far (an
+/// unknown brand or category is left out, so the rest of the rows still get checked).
+fn product_input(group: &Group, lookups: &Lookups) -> (ProductInput, Vec<RowError>) {
     let mut errors = Vec::new();
     let Some((first_line, first)) = group.first() else {
-        return Err(errors);
+        return (ProductInput::default(), errors);
     };
     let (brand, category) = resolve_refs(*first_line, first, lookups, &mut errors);
     let allow_below_cost = match first.allow_below_cost.trim().to_lowercase().as_str() {
@@ -314,10 +314,7 @@ fn product_input(
         .iter()
         .map(|(line, row)| sku_input(*line, row, &mut options, &mut errors))
         .collect();
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    Ok(ProductInput {
+    let input = ProductInput {
         name: first.name.clone(),
         brand_id: brand,
         category_id: category,
@@ -340,7 +337,8 @@ fn product_input(
         allow_below_cost,
         skus,
         generate: None,
-    })
+    };
+    (input, errors)
 }
 
 /// One row's SKU; its option values join the product's value lists in order of appearance.
@@ -435,9 +433,14 @@ pub async fn import_csv(
     let lookups = Lookups::load(&mut tx, merchant).await?;
     let mut inputs = Vec::new();
     for g in &groups {
-        match product_input(g, &lookups) {
-            Ok(input) => inputs.push((g, input)),
-            Err(errs) => errors.extend(errs),
+        let (input, errs) = product_input(g, &lookups);
+        errors.extend(errs);
+        inputs.push((g, input));
+    }
+    // Every row is checked before anything is written, so the report is complete.
+    for (g, input) in &inputs {
+        if let Err(Error::Validation(fields)) = validate_new(input, currency) {
+            errors.extend(fields.iter().map(|f| locate(g, f)));
         }
     }
     errors.extend(taken_keys(&mut tx, merchant, &inputs).await?);
@@ -450,16 +453,11 @@ pub async fn import_csv(
         if g.iter().any(|(l, _)| bad_lines.contains(l)) {
             continue;
         }
-        match insert_new(app, &mut tx, actor, merchant, &input, currency).await {
-            Ok(p) => {
-                products += 1;
-                skus += p.skus.len();
-            }
-            Err(Error::Validation(fields)) => errors.extend(fields.iter().map(|f| locate(g, f))),
-            Err(other) => return Err(other),
-        }
+        let product = insert_new(app, &mut tx, actor, merchant, &input, currency).await?;
+        products += 1;
+        skus += product.skus.len();
     }
-    if mode == ImportMode::AllOrNothing && !errors.is_empty() || products == 0 {
+    if products == 0 {
         // Nothing valid to keep: dropping the transaction rolls back.
         return Ok(report(row_count, 0, 0, errors, false));
     }

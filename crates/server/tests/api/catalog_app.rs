@@ -232,11 +232,15 @@ both_dbs! {
             q
         };
         let count = |q: ListQuery| async { catalog::list(a, &owner, m, q).await.unwrap().items.len() };
-        let mut under_home = ListQuery::default();
-        under_home.category_id = Some(home.id);
+        let under_home = ListQuery {
+            category_id: Some(home.id),
+            ..ListQuery::default()
+        };
         assert_eq!(count(under_home).await, 3);
-        let mut by_brand = ListQuery::default();
-        by_brand.brand_id = Some(brand.id);
+        let by_brand = ListQuery {
+            brand_id: Some(brand.id),
+            ..ListQuery::default()
+        };
         assert_eq!(count(by_brand).await, 3);
         assert_eq!(count(q(|q| q.search = Some("SHIRT 1".into()))).await, 1);
         assert_eq!(count(q(|q| q.search = Some("s-3".into()))).await, 1);
@@ -269,7 +273,7 @@ both_dbs! {
         assert!(!report.committed);
         assert_eq!(report.rows, 3);
         let lines: Vec<(usize, &str)> = report.errors.iter().map(|e| (e.line, e.field.as_str())).collect();
-        assert_eq!(lines, [(4, "brand")], "{:?}", report.errors);
+        assert_eq!(lines, [(4, "barcode"), (4, "brand"), (4, "price")], "{:?}", report.errors);
         assert_eq!(catalog::list(a, &owner, m, ListQuery::default()).await.unwrap().items.len(), 0);
 
         let report = import_csv(a, &owner, m, csv.as_bytes(), ImportMode::Partial).await.unwrap();
