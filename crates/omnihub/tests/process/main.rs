@@ -326,7 +326,9 @@ fn check_reports_pending_migrations_and_passes_after_migrate() {
         "{}",
         String::from_utf8_lossy(&after.stdout)
     );
-    assert!(String::from_utf8_lossy(&after.stdout).contains("all 3 checks passed"));
+    let report = String::from_utf8_lossy(&after.stdout);
+    assert!(report.contains("all 4 checks passed"), "{report}");
+    assert!(report.contains("catalog.consistency"), "{report}");
 }
 
 /// Runs SQL against the SQLite file of a data directory, as an intruder with file access
