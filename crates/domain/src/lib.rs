@@ -3,10 +3,13 @@
 //! unit- and property-tested in milliseconds.
 
 pub mod access;
+pub mod access_requests;
 pub mod audit;
 pub mod clock;
 pub mod identity;
 pub mod ids;
 pub mod merchants;
+pub mod roles;
 pub mod settings;
 pub mod throttle;
+pub mod users;
