@@ -6,17 +6,20 @@
 //! is scoped by it.
 
 pub mod access;
+pub mod access_requests;
 pub mod audit;
 pub mod checks;
 pub mod db;
 pub mod error;
 pub mod merchants;
 pub mod migrations;
+pub mod roles;
 pub mod sessions;
 pub mod settings;
 pub mod staff;
 pub mod throttle;
 pub mod time;
+pub mod users;
 
 pub use db::{Backend, Db, DbOptions, PoolStats, Tx};
 pub use error::StoreError;
