@@ -4,6 +4,7 @@
 //! CLI and the background workers all call these functions, never the store directly.
 
 pub mod access;
+pub mod access_requests;
 pub mod audit;
 pub mod auth;
 pub mod context;
@@ -11,9 +12,11 @@ pub mod entropy;
 pub mod error;
 pub mod merchants;
 pub mod passwords;
+pub mod roles;
 pub mod settings;
 pub mod staff;
 pub mod system;
+pub mod users;
 
 pub use context::{Actor, App, Principal, RequestMeta};
 pub use error::{Error, FieldError};

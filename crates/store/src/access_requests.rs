@@ -107,11 +107,13 @@ pub async fn get(
         select!(),
         "WHERE ar.merchant_id IS NOT DISTINCT FROM $1 AND ar.id = $2"
     );
-    Ok(with_conn!(tx, |c| sqlx::query_as::<_, AccessRequestRow>(SQL)
-        .bind(merchant.map(|m| m.as_uuid()))
-        .bind(id.as_uuid())
-        .fetch_optional(c)
-        .await)?)
+    Ok(with_conn!(tx, |c| sqlx::query_as::<_, AccessRequestRow>(
+        SQL
+    )
+    .bind(merchant.map(|m| m.as_uuid()))
+    .bind(id.as_uuid())
+    .fetch_optional(c)
+    .await)?)
 }
 
 /// One request of any tenant (platform staff only).
@@ -120,10 +122,12 @@ pub async fn get_any(
     id: AccessRequestId,
 ) -> Result<Option<AccessRequestRow>, StoreError> {
     const SQL: &str = concat!(select!(), "WHERE ar.id = $1");
-    Ok(with_conn!(tx, |c| sqlx::query_as::<_, AccessRequestRow>(SQL)
-        .bind(id.as_uuid())
-        .fetch_optional(c)
-        .await)?)
+    Ok(with_conn!(tx, |c| sqlx::query_as::<_, AccessRequestRow>(
+        SQL
+    )
+    .bind(id.as_uuid())
+    .fetch_optional(c)
+    .await)?)
 }
 
 /// How a page of requests is ordered: pending work queues oldest first, history newest
@@ -159,13 +163,15 @@ pub async fn list(
         Order::OldestFirst => ASC,
         Order::NewestFirst => DESC,
     };
-    Ok(with_conn!(tx, |c| sqlx::query_as::<_, AccessRequestRow>(sql)
-        .bind(merchant.as_uuid())
-        .bind(status)
-        .bind(after.map(|a| a.as_uuid()))
-        .bind(i64::from(limit))
-        .fetch_all(c)
-        .await)?)
+    Ok(with_conn!(tx, |c| sqlx::query_as::<_, AccessRequestRow>(
+        sql
+    )
+    .bind(merchant.as_uuid())
+    .bind(status)
+    .bind(after.map(|a| a.as_uuid()))
+    .bind(i64::from(limit))
+    .fetch_all(c)
+    .await)?)
 }
 
 /// One page of every tenant's requests (platform staff only), optionally of one status.
@@ -188,12 +194,14 @@ pub async fn list_all(
         Order::OldestFirst => ASC,
         Order::NewestFirst => DESC,
     };
-    Ok(with_conn!(tx, |c| sqlx::query_as::<_, AccessRequestRow>(sql)
-        .bind(status)
-        .bind(after.map(|a| a.as_uuid()))
-        .bind(i64::from(limit))
-        .fetch_all(c)
-        .await)?)
+    Ok(with_conn!(tx, |c| sqlx::query_as::<_, AccessRequestRow>(
+        sql
+    )
+    .bind(status)
+    .bind(after.map(|a| a.as_uuid()))
+    .bind(i64::from(limit))
+    .fetch_all(c)
+    .await)?)
 }
 
 /// A decision to record.

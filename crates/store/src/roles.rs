@@ -135,7 +135,8 @@ pub async fn set_permissions(
     permissions: &[&str],
     now: Timestamp,
 ) -> Result<(), StoreError> {
-    const TOUCH: &str = "UPDATE roles SET updated_at = $3 WHERE merchant_id = $1 AND id = $2 AND built_in = FALSE";
+    const TOUCH: &str =
+        "UPDATE roles SET updated_at = $3 WHERE merchant_id = $1 AND id = $2 AND built_in = FALSE";
     const CLEAR: &str = "DELETE FROM role_permissions WHERE role_id = $1";
     const ADD: &str = "INSERT INTO role_permissions (role_id, permission) VALUES ($1, $2)";
     let touched = with_conn!(tx, |c| sqlx::query(TOUCH)

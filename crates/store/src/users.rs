@@ -33,11 +33,11 @@ pub async fn list(
          AND ($2 IS NULL OR id > $2) ORDER BY id LIMIT $3"
     );
     Ok(with_conn!(tx, |c| sqlx::query_as::<_, StaffUserRow>(SQL)
-    .bind(merchant.map(|m| m.as_uuid()))
-    .bind(after.map(|u| u.as_uuid()))
-    .bind(i64::from(limit))
-    .fetch_all(c)
-    .await)?)
+        .bind(merchant.map(|m| m.as_uuid()))
+        .bind(after.map(|u| u.as_uuid()))
+        .bind(i64::from(limit))
+        .fetch_all(c)
+        .await)?)
 }
 
 /// One user of a tenant, if it exists there.
@@ -52,10 +52,10 @@ pub async fn get(
         " FROM staff_users WHERE merchant_id IS NOT DISTINCT FROM $1 AND id = $2"
     );
     Ok(with_conn!(tx, |c| sqlx::query_as::<_, StaffUserRow>(SQL)
-    .bind(merchant.map(|m| m.as_uuid()))
-    .bind(id.as_uuid())
-    .fetch_optional(c)
-    .await)?)
+        .bind(merchant.map(|m| m.as_uuid()))
+        .bind(id.as_uuid())
+        .fetch_optional(c)
+        .await)?)
 }
 
 /// Sets a user's status (`active` or `disabled`); false when the user is not in this tenant
