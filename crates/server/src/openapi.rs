@@ -17,7 +17,10 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
     tags(
         (name = "operations", description = "Health, readiness, metrics and system status"),
         (name = "auth", description = "Sign-in and sessions"),
-        (name = "merchants", description = "Merchants (tenants) and their settings")
+        (name = "merchants", description = "Merchants (tenants) and their settings"),
+        (name = "users", description = "Staff users: create, list, disable; a merchant's first owner"),
+        (name = "roles", description = "Built-in and custom roles, and the permission catalogue"),
+        (name = "access-requests", description = "Role and permission changes, effective once a second approver approves them")
     ),
     modifiers(&BearerAuth),
     components(schemas(crate::error::Problem, crate::error::ProblemField))

@@ -8,9 +8,12 @@ use utoipa_axum::router::OpenApiRouter;
 
 use crate::state::AppState;
 
+pub mod access_requests;
 pub mod auth;
 pub mod merchants;
+pub mod roles;
 pub mod system;
+pub mod users;
 
 /// All API routes with their OpenAPI description.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -18,6 +21,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(system::router())
         .merge(auth::router())
         .merge(merchants::router())
+        .merge(users::router())
+        .merge(roles::router())
+        .merge(access_requests::router())
 }
 
 /// One page of a list, with the cursor of the next page (absent on the last page).
