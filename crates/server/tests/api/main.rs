@@ -2,9 +2,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod access_requests;
 mod auth;
 mod console;
 mod errors;
 mod merchants;
 mod operations;
+mod roles;
 mod schema;
+mod users;
