@@ -102,6 +102,17 @@ pub async fn login(
     }
     let (token, expires_at) =
         open_session(app, &mut tx, &user, client, channel, mfa_required).await?;
+    let actor = user_actor(&user, client);
+    let after = serde_json::json!({"channel": channel.code(), "mfa_pending": mfa_required});
+    let change = Change {
+        action: "session.create",
+        entity_type: "staff_user",
+        entity_id: Some(user.id.to_string()),
+        merchant: user.merchant_id.map(MerchantId::from_uuid),
+        before: None,
+        after: Some(after),
+    };
+    audit::record(app, &mut tx, &actor, change).await?;
     tx.commit().await?;
     Ok(SignedIn {
         token,
@@ -154,6 +165,52 @@ async fn count_attempt(app: &App, keys: &[(String, Policy)]) -> Result<Option<St
     Ok(user)
 }
 
+/// Refuses with `TooManyAttempts` while the account is locked.
+pub async fn refuse_if_locked(app: &App, email: &str) -> Result<()> {
+    let now = time::to_db(app.now());
+    let mut tx = app.db.begin_read().await?;
+    let row = throttle::get(&mut tx, &format!("account:{email}")).await?;
+    if let Some(wait) = row.map(counter_of).and_then(|c| c.locked_for(now)) {
+        return Err(Error::TooManyAttempts {
+            retry_after_secs: u64::try_from(wait / 1_000_000 + 1).unwrap_or(1),
+        });
+    }
+    Ok(())
+}
+
+/// Counts one failed attempt against the account (e.g. a wrong MFA code).
+pub async fn count_failure(app: &App, email: &str) -> Result<()> {
+    let now = time::to_db(app.now());
+    let key = format!("account:{email}");
+    let mut tx = app.db.begin_write().await?;
+    let counter = throttle::get(&mut tx, &key)
+        .await?
+        .map_or_else(Counter::default, counter_of);
+    let next = counter.after_attempt(now, Policy::ACCOUNT);
+    throttle::put(&mut tx, &row_of(&key, next)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+fn counter_of(r: ThrottleRow) -> Counter {
+    Counter {
+        failures: r.failures,
+        window_started_at: r.window_started_at,
+        lockouts: r.lockouts,
+        locked_until: r.locked_until,
+    }
+}
+
+fn row_of(key: &str, c: Counter) -> ThrottleRow {
+    ThrottleRow {
+        key: key.to_owned(),
+        failures: c.failures,
+        window_started_at: c.window_started_at,
+        lockouts: c.lockouts,
+        locked_until: c.locked_until,
+    }
+}
+
 async fn open_session(
     app: &App,
     tx: &mut Tx,
@@ -191,10 +248,11 @@ pub async fn session_user(app: &App, token: &str, stage: &str) -> Result<StaffUs
         return Err(Error::Unauthenticated);
     }
     let now = app.now();
+    // Pending sessions keep their short window (the update caps idle at the absolute expiry).
     let idle = if stage == "active" {
         now + SESSION_IDLE
     } else {
-        now
+        now + MFA_STEP_WINDOW
     };
     let mut tx = app.db.begin_write().await?;
     let user = sessions::touch(&mut tx, &token_hash(token), stage, now, idle).await?;
@@ -216,8 +274,16 @@ pub async fn authenticate(
 }
 
 /// Promotes a session whose password step passed to a full session (called by the MFA step).
-pub async fn activate_session(tx: &mut Tx, token: &str) -> Result<()> {
-    if sessions::activate(tx, &token_hash(token)).await? {
+pub async fn activate_session(app: &App, tx: &mut Tx, token: &str) -> Result<()> {
+    let now = app.now();
+    if sessions::activate(
+        tx,
+        &token_hash(token),
+        now + SESSION_IDLE,
+        now + SESSION_ABSOLUTE,
+    )
+    .await?
+    {
         Ok(())
     } else {
         Err(Error::Unauthenticated)
@@ -225,11 +291,37 @@ pub async fn activate_session(tx: &mut Tx, token: &str) -> Result<()> {
 }
 
 /// Ends the session of `token`.
-pub async fn logout(app: &App, token: &str) -> Result<()> {
+pub async fn logout(app: &App, actor: &Actor, token: &str) -> Result<()> {
     let mut tx = app.db.begin_write().await?;
-    sessions::revoke(&mut tx, &token_hash(token), app.now()).await?;
+    if sessions::revoke(&mut tx, &token_hash(token), app.now()).await? {
+        let user = actor.user().map(|u| u.to_string());
+        let change = Change {
+            action: "session.revoke",
+            entity_type: "staff_user",
+            entity_id: user,
+            merchant: actor.merchant,
+            before: None,
+            after: None,
+        };
+        audit::record(app, &mut tx, actor, change).await?;
+    }
     tx.commit().await?;
     Ok(())
+}
+
+/// The actor a sign-in is recorded under (the user signing in, before any permission check).
+fn user_actor(user: &StaffUserRow, client: &ClientInfo) -> Actor {
+    Actor {
+        principal: crate::context::Principal::User {
+            id: UserId::from_uuid(user.id),
+            email: user.email.clone(),
+        },
+        platform: user.merchant_id.is_none(),
+        merchant: user.merchant_id.map(MerchantId::from_uuid),
+        permissions: omnihub_domain::access::PermissionSet::empty(),
+        mfa_enrolment_required: false,
+        meta: client.clone(),
+    }
 }
 
 /// Ends every session of the actor's user, this one included; returns how many ended.
@@ -305,6 +397,50 @@ pub async fn change_password(
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// A live session as its owner sees it.
+#[derive(Debug, Clone)]
+pub struct SessionInfo {
+    /// First 16 hex digits of the token's hash.
+    pub id: String,
+    /// `api` or `console`.
+    pub channel: String,
+    /// Signed in at.
+    pub created_at: Timestamp,
+    /// Last used at.
+    pub last_seen_at: Timestamp,
+    /// Ends at the latest.
+    pub expires_at: Timestamp,
+    /// Client address at sign-in.
+    pub client_address: Option<String>,
+    /// User agent at sign-in.
+    pub user_agent: Option<String>,
+    /// The session of this request.
+    pub current: bool,
+}
+
+/// The actor's live sessions.
+pub async fn sessions(app: &App, actor: &Actor, current_token: &str) -> Result<Vec<SessionInfo>> {
+    let user = actor.person()?;
+    let current = token_hash(current_token);
+    let mut tx = app.db.begin_read().await?;
+    sessions::list_live(&mut tx, user, app.now())
+        .await?
+        .into_iter()
+        .map(|s| {
+            Ok(SessionInfo {
+                id: hex::encode(&s.token_hash[..8]),
+                current: s.token_hash == current,
+                channel: s.channel,
+                created_at: time::from_db(s.created_at)?,
+                last_seen_at: time::from_db(s.last_seen_at)?,
+                expires_at: time::from_db(s.absolute_expires_at)?,
+                client_address: s.client_address,
+                user_agent: s.user_agent,
+            })
+        })
+        .collect()
 }
 
 /// The SHA-256 of a token, as stored.

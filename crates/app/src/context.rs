@@ -12,6 +12,7 @@ use uuid::Uuid;
 use crate::entropy::Entropy;
 use crate::error::{Error, Result};
 use crate::passwords::HashCost;
+use crate::secrets::SecretBox;
 
 /// Everything a use case needs from the outside world; cheap to clone.
 #[derive(Debug, Clone)]
@@ -26,6 +27,8 @@ pub struct App {
     pub entropy: Arc<dyn Entropy>,
     /// argon2id cost for new password hashes.
     pub hash_cost: HashCost,
+    /// The instance key: encryption at rest and keyed hashes.
+    pub secrets: Arc<SecretBox>,
     /// When this process started serving (for uptime).
     pub started_at: Timestamp,
 }
@@ -38,6 +41,7 @@ impl App {
         ids: Arc<dyn IdGenerator>,
         entropy: Arc<dyn Entropy>,
         hash_cost: HashCost,
+        secrets: Arc<SecretBox>,
     ) -> Self {
         let started_at = clock.now();
         Self {
@@ -46,6 +50,7 @@ impl App {
             ids,
             entropy,
             hash_cost,
+            secrets,
             started_at,
         }
     }

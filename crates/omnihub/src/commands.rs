@@ -7,6 +7,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use omnihub_app::entropy::OsEntropy;
 use omnihub_app::passwords::HashCost;
+use omnihub_app::secrets::SecretBox;
 use omnihub_app::{Actor, App, Error as AppError};
 use omnihub_domain::clock::{SystemClock, V7Ids};
 use omnihub_store::Db;
@@ -16,7 +17,7 @@ use crate::config::Config;
 /// Opens the configured database (creating the data directory for SQLite) and builds the
 /// app context with the real clock, ids and randomness.
 pub async fn open_app(config: &Config) -> anyhow::Result<App> {
-    if config.database_url.is_none() {
+    if config.database_url.is_none() || config.secret_key.is_none() {
         std::fs::create_dir_all(&config.data_dir).with_context(|| {
             format!("cannot create data directory {}", config.data_dir.display())
         })?;
@@ -29,6 +30,7 @@ pub async fn open_app(config: &Config) -> anyhow::Result<App> {
                 crate::config::redact_password(&config.database_url())
             )
         })?;
+    let secrets = Arc::new(instance_key(config)?);
     let clock = Arc::new(SystemClock);
     Ok(App::new(
         db,
@@ -36,7 +38,46 @@ pub async fn open_app(config: &Config) -> anyhow::Result<App> {
         Arc::new(V7Ids::new(clock)),
         Arc::new(OsEntropy),
         HashCost::PRODUCTION,
+        secrets,
     ))
+}
+
+/// The instance key: `secret_key` from config, else the key file, generated on first use
+/// (readable by the owner only).
+fn instance_key(config: &Config) -> anyhow::Result<SecretBox> {
+    if let Some(hex_key) = &config.secret_key {
+        return SecretBox::from_hex(hex_key).map_err(|e| anyhow::anyhow!("secret_key: {e}"));
+    }
+    let path = config.secret_key_path();
+    if !path.exists() {
+        let key: [u8; 32] = omnihub_app::entropy::random_bytes(&OsEntropy);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        write_private(&path, &omnihub_app::secrets::to_hex(&key))
+            .with_context(|| format!("cannot write the instance key to {}", path.display()))?;
+        tracing::warn!(path = %path.display(), "generated a new instance key; back it up: encrypted data cannot be read without it");
+    }
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read the instance key {}", path.display()))?;
+    SecretBox::from_hex(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+}
+
+#[cfg(unix)]
+fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(text.as_bytes())
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    std::fs::write(path, text)
 }
 
 /// `omnihub migrate`.

@@ -22,6 +22,12 @@ pub struct Config {
     /// `postgres://user:pass@host/db` selects PostgreSQL; unset means embedded SQLite in
     /// `data_dir` (`DATABASE_URL`).
     pub database_url: Option<String>,
+    /// The instance key (64 hex digits) that encrypts secrets at rest (`OMNIHUB_SECRET_KEY`).
+    /// Unset: read from `secret_key_file`, generated there on first start. Every instance
+    /// sharing a PostgreSQL database must use the same key.
+    pub secret_key: Option<String>,
+    /// Where the generated instance key lives (default `<data_dir>/secret.key`).
+    pub secret_key_file: Option<PathBuf>,
     /// Connection pools.
     pub database: DatabaseConfig,
     /// HTTP limits.
@@ -80,6 +86,8 @@ impl Default for Config {
             listen: "127.0.0.1:8080".into(),
             data_dir: PathBuf::from("./data"),
             database_url: None,
+            secret_key: None,
+            secret_key_file: None,
             database: DatabaseConfig::default(),
             http: HttpConfig::default(),
             log: LogConfig::default(),
@@ -128,7 +136,14 @@ pub enum ConfigError {
 }
 
 /// Top-level keys the environment may set.
-const CONFIG_KEYS: &[&str] = &["listen", "data_dir", "database", "http", "log"];
+const CONFIG_KEYS: &[&str] = &[
+    "listen",
+    "data_dir",
+    "database",
+    "http",
+    "log",
+    "secret_key",
+];
 
 impl Config {
     /// Loads the layers. `file` is `--config`; without it `./omnihub.toml` is read if present.
@@ -210,6 +225,13 @@ impl Config {
             .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("omnihub.db").display()))
     }
 
+    /// The key file path.
+    pub fn secret_key_path(&self) -> PathBuf {
+        self.secret_key_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("secret.key"))
+    }
+
     /// Pool options for the store.
     pub fn db_options(&self) -> omnihub_store::DbOptions {
         omnihub_store::DbOptions {
@@ -231,6 +253,7 @@ impl Config {
     pub fn redacted_json(&self) -> String {
         let mut shown = self.clone();
         shown.database_url = shown.database_url.map(|url| redact_password(&url));
+        shown.secret_key = shown.secret_key.map(|_| "***".to_owned());
         serde_json::to_string_pretty(&shown).unwrap_or_default()
     }
 }

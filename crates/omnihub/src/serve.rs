@@ -22,6 +22,12 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
         migrations = status.applied.len(),
         "database ready"
     );
+    if let Some(token) = omnihub_app::setup::issue_token(&app).await? {
+        tracing::warn!(
+            setup_token = %token,
+            "first run: no platform administrator yet. Open /admin/setup with this one-time token, or run `omnihub admin create --email ADDRESS`"
+        );
+    }
     let db = app.db.clone();
     let state = AppState::new(app, config.http_settings());
     let listener = tokio::net::TcpListener::bind(addr)

@@ -96,11 +96,20 @@ pub async fn revoke(tx: &mut Tx, token_hash: &[u8], now: Timestamp) -> Result<bo
         .map(|r| r.rows_affected() > 0))?)
 }
 
-/// Promotes an `mfa_pending` session to `active` (after the second factor).
-pub async fn activate(tx: &mut Tx, token_hash: &[u8]) -> Result<bool, StoreError> {
-    const SQL: &str = "UPDATE staff_sessions SET stage = 'active' WHERE token_hash = $1 AND stage = 'mfa_pending' AND revoked_at IS NULL";
+/// Promotes an `mfa_pending` session to `active` (after the second factor), with the
+/// expiries of a full session.
+pub async fn activate(
+    tx: &mut Tx,
+    token_hash: &[u8],
+    idle_expires_at: Timestamp,
+    absolute_expires_at: Timestamp,
+) -> Result<bool, StoreError> {
+    const SQL: &str = "UPDATE staff_sessions SET stage = 'active', idle_expires_at = $2, absolute_expires_at = $3 \
+         WHERE token_hash = $1 AND stage = 'mfa_pending' AND revoked_at IS NULL";
     Ok(with_conn!(tx, |c| sqlx::query(SQL)
         .bind(token_hash)
+        .bind(time::to_db(idle_expires_at))
+        .bind(time::to_db(absolute_expires_at))
         .execute(c)
         .await
         .map(|r| r.rows_affected() > 0))?)

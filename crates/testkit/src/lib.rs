@@ -20,7 +20,7 @@ use jiff::Timestamp;
 use omnihub_app::entropy::OsEntropy;
 use omnihub_app::passwords::HashCost;
 use omnihub_app::{Actor, App};
-use omnihub_domain::clock::{FixedClock, V7Ids};
+use omnihub_domain::clock::{Clock, FixedClock, V7Ids};
 use omnihub_server::{AppState, HttpSettings};
 use omnihub_store::{Db, DbOptions};
 use serde_json::Value;
@@ -65,6 +65,8 @@ pub struct TestApp {
     pub backend: TestBackend,
     _sqlite_dir: Option<TempDir>,
     pg: Option<pg::PgTestDb>,
+    /// The platform admin's TOTP seed and the last step used, once enrolled.
+    admin_mfa: std::sync::Mutex<Option<(String, i64)>>,
 }
 
 /// Test settings from the environment.
@@ -222,15 +224,18 @@ impl TestApp {
             }
         };
         let clock = Arc::new(FixedClock::new(test_epoch()));
+        let secrets = Arc::new(omnihub_app::secrets::SecretBox::new([42; 32]));
         let app = App::new(
             db,
             clock.clone(),
             Arc::new(V7Ids::new(clock.clone())),
             Arc::new(OsEntropy),
             HashCost::TEST,
+            secrets,
         );
         let router = omnihub_server::router(AppState::new(app.clone(), HttpSettings::default()));
         Self {
+            admin_mfa: std::sync::Mutex::new(None),
             router,
             app,
             clock,
@@ -238,6 +243,35 @@ impl TestApp {
             _sqlite_dir: sqlite_dir,
             pg: pg_db,
         }
+    }
+
+    /// A second application instance over the same database, clock and instance key, as a
+    /// second server behind a load balancer would be.
+    pub async fn sibling(&self) -> Router {
+        let url = match (&self.pg, &self._sqlite_dir) {
+            (Some(pg), _) => pg.url().to_owned(),
+            (None, Some(dir)) => format!("sqlite://{}", dir.path().join("omnihub.db").display()),
+            (None, None) => panic!("no database"),
+        };
+        let db = Db::connect(
+            &url,
+            &DbOptions {
+                max_connections: 4,
+                ..DbOptions::default()
+            },
+        )
+        .await
+        .expect("second pool");
+        let secrets = Arc::new(omnihub_app::secrets::SecretBox::new([42; 32]));
+        let app = App::new(
+            db,
+            self.clock.clone(),
+            Arc::new(V7Ids::new(self.clock.clone())),
+            Arc::new(OsEntropy),
+            HashCost::TEST,
+            secrets,
+        );
+        omnihub_server::router(AppState::new(app, HttpSettings::default()))
     }
 
     /// The PostgreSQL URL of this test's database (for tests that start the real binary).
@@ -333,7 +367,10 @@ impl TestApp {
         .await
     }
 
-    /// Creates the platform administrator (through the app layer) and signs in.
+    /// Signs in as the platform administrator (created through the app layer on first use)
+    /// and returns a full session token. The first call enrols MFA (platform admins must);
+    /// later calls complete the TOTP step, moving the clock to an unused 30-second step
+    /// when needed (codes cannot be replayed).
     pub async fn admin_token(&self) -> String {
         let _ = omnihub_app::staff::create_platform_admin(
             &self.app,
@@ -342,19 +379,156 @@ impl TestApp {
             ADMIN_PASSWORD,
         )
         .await;
-        let response = self
+        let login = self
             .post_json(
                 "/api/v1/auth/login",
                 &json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}),
             )
             .await;
         assert_eq!(
-            response.status,
+            login.status,
             StatusCode::OK,
             "admin login: {}",
-            response.text()
+            login.text()
         );
-        response.json()["token"].as_str().expect("token").to_owned()
+        let body = login.json();
+        let token = body["token"].as_str().expect("token").to_owned();
+        if body["mfa_required"] == true {
+            let code = self.next_admin_totp();
+            let done = self
+                .post_json(
+                    "/api/v1/auth/login/mfa",
+                    &json!({"mfa_token": token, "code": code}),
+                )
+                .await;
+            assert_eq!(
+                done.status,
+                StatusCode::OK,
+                "admin MFA step: {}",
+                done.text()
+            );
+        } else {
+            let enrol = self
+                .send_json(
+                    Method::POST,
+                    "/api/v1/auth/mfa/enrol",
+                    Some(&token),
+                    &json!({}),
+                )
+                .await;
+            assert_eq!(enrol.status, StatusCode::OK, "enrol: {}", enrol.text());
+            let secret = enrol.json()["secret"].as_str().expect("secret").to_owned();
+            *self.admin_mfa.lock().expect("lock") = Some((secret, -1));
+            let code = self.next_admin_totp();
+            let confirm = self
+                .send_json(
+                    Method::POST,
+                    "/api/v1/auth/mfa/confirm",
+                    Some(&token),
+                    &json!({"code": code}),
+                )
+                .await;
+            assert_eq!(
+                confirm.status,
+                StatusCode::OK,
+                "confirm: {}",
+                confirm.text()
+            );
+        }
+        token
+    }
+
+    /// A TOTP code for the admin at an unused step (advancing the clock if needed).
+    pub fn next_admin_totp(&self) -> String {
+        let mut guard = self.admin_mfa.lock().expect("lock");
+        let (secret, last) = guard.as_mut().expect("admin enrolled in MFA");
+        let step = self.clock.now().as_second() / 30;
+        if step <= *last {
+            let next = (*last + 1) * 30;
+            self.clock
+                .set(Timestamp::from_second(next).expect("timestamp"));
+        }
+        let now = self.clock.now();
+        *last = now.as_second() / 30;
+        omnihub_app::mfa::code_at(secret, now).expect("code")
+    }
+
+    /// Signs the platform administrator in through the console (password, then the TOTP
+    /// step) and returns the session cookie and CSRF token.
+    pub async fn console_login(&self) -> ConsoleSession {
+        self.admin_token().await;
+        let form = format!(
+            "email={}&password={}&next=/admin",
+            urlenc(ADMIN_EMAIL),
+            urlenc(ADMIN_PASSWORD)
+        );
+        let login = self
+            .post_raw("/admin/login", "application/x-www-form-urlencoded", form)
+            .await;
+        assert_eq!(
+            login.status,
+            StatusCode::SEE_OTHER,
+            "console login: {}",
+            login.text()
+        );
+        let cookie = login
+            .header("set-cookie")
+            .expect("session cookie")
+            .split(';')
+            .next()
+            .expect("cookie")
+            .to_owned();
+        let token = cookie.split_once('=').expect("name=value").1.to_owned();
+        let session = ConsoleSession {
+            csrf: omnihub_server::console::session::csrf_token(&token),
+            cookie,
+        };
+        let code = self.next_admin_totp();
+        let step = self
+            .console_post(
+                &session,
+                "/admin/login/mfa",
+                &[("code", &code), ("next", "/admin")],
+            )
+            .await;
+        assert_eq!(
+            step.status,
+            StatusCode::SEE_OTHER,
+            "console MFA step: {}",
+            step.text()
+        );
+        session
+    }
+
+    /// A console GET with a session cookie.
+    pub async fn console_get(&self, session: &ConsoleSession, path: &str) -> TestResponse {
+        self.request(
+            Method::GET,
+            path,
+            &[(header::COOKIE, &session.cookie)],
+            Body::empty(),
+        )
+        .await
+    }
+
+    /// A console form POST with a session cookie and the CSRF token.
+    pub async fn console_post(
+        &self,
+        session: &ConsoleSession,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> TestResponse {
+        let mut body: Vec<String> = fields
+            .iter()
+            .map(|(k, v)| format!("{}={}", urlenc(k), urlenc(v)))
+            .collect();
+        body.push(format!("csrf_token={}", session.csrf));
+        let headers = [
+            (header::COOKIE, session.cookie.as_str()),
+            (header::CONTENT_TYPE, "application/x-www-form-urlencoded"),
+        ];
+        self.request(Method::POST, path, &headers, Body::from(body.join("&")))
+            .await
     }
 
     /// Asserts every integrity check passes (run after every `both_dbs!` test body).
@@ -555,6 +729,27 @@ impl TestApp {
             .map(|(action, _, _)| action)
             .collect()
     }
+}
+
+/// A console session: the cookie header value and the CSRF token.
+#[derive(Debug, Clone)]
+pub struct ConsoleSession {
+    /// `omnihub_session=...`
+    pub cookie: String,
+    /// The CSRF token forms must carry.
+    pub csrf: String,
+}
+
+/// Percent-encodes a form value.
+pub fn urlenc(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 /// A response: status, headers and the whole body.

@@ -313,7 +313,7 @@ fn check_reports_pending_migrations_and_passes_after_migrate() {
     );
     let migrate = run(dir.path(), &["migrate"], &[]);
     assert!(migrate.status.success());
-    assert!(String::from_utf8_lossy(&migrate.stdout).contains("1 of 1 migrations applied"));
+    assert!(String::from_utf8_lossy(&migrate.stdout).contains("2 of 2 migrations applied"));
     let again = run(dir.path(), &["migrate"], &[]);
     assert!(again.status.success(), "migrate is idempotent");
     let after = run(dir.path(), &["check"], &[]);
@@ -384,4 +384,47 @@ fn openapi_prints_the_document() {
     assert!(out.status.success());
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(doc["paths"]["/api/v1/merchants"].is_object());
+}
+
+/// Starts `serve`, stops it with SIGTERM, and returns its log.
+fn serve_once(dir: &Path) -> String {
+    let mut server = start(dir, &[]);
+    let killed = Command::new("kill")
+        .args(["-TERM", &server.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    wait_for_exit(&mut server.child, Duration::from_secs(15));
+    let mut logs = String::new();
+    server
+        .child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut logs)
+        .unwrap();
+    logs
+}
+
+#[test]
+fn a_first_start_prints_a_set_up_token_until_an_administrator_exists() {
+    let dir = tempfile::tempdir().unwrap();
+    let logs = serve_once(dir.path());
+    let line = logs
+        .lines()
+        .find(|l| l.contains("setup_token"))
+        .unwrap_or_else(|| panic!("no set-up token logged: {logs}"));
+    let parsed: serde_json::Value = serde_json::from_str(line).unwrap();
+    assert_eq!(parsed["setup_token"].as_str().map(str::len), Some(32));
+    let created = run(
+        dir.path(),
+        &["admin", "create", "--email", "ops@example.com"],
+        &[("OMNIHUB_ADMIN_PASSWORD", "a long enough passphrase")],
+    );
+    assert!(created.status.success());
+    let logs = serve_once(dir.path());
+    assert!(
+        !logs.contains("setup_token"),
+        "no token once an administrator exists: {logs}"
+    );
 }

@@ -111,7 +111,7 @@ async fn login(
     (status = 401, body = Problem, content_type = "application/problem+json")
 ))]
 async fn logout(State(state): State<AppState>, auth: Auth) -> ApiResult<StatusCode> {
-    auth::logout(&state.app, &auth.token).await?;
+    auth::logout(&state.app, &auth.actor, &auth.token).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -9,6 +9,7 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::state::AppState;
 
 pub mod access_requests;
+pub mod account;
 pub mod auth;
 pub mod merchants;
 pub mod roles;
@@ -20,6 +21,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .merge(system::router())
         .merge(auth::router())
+        .merge(account::router())
         .merge(merchants::router())
         .merge(users::router())
         .merge(roles::router())

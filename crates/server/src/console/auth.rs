@@ -31,7 +31,7 @@ pub(super) struct Next {
 }
 
 /// Only console paths, so sign-in and the language switch cannot redirect off-site.
-fn safe_next(next: Option<String>) -> String {
+pub(super) fn safe_next(next: Option<String>) -> String {
     next.filter(|n| {
         n.starts_with("/admin") && !n.starts_with("//") && !n.contains("://") && !n.contains('\\')
     })
@@ -119,7 +119,7 @@ pub(super) async fn logout(
     jar: CookieJar,
     user: ConsoleUser,
 ) -> Response {
-    if let Err(err) = auth::logout(&state.app, &user.token).await {
+    if let Err(err) = auth::logout(&state.app, &user.actor, &user.token).await {
         return crate::error::ApiError::from(err).into_response();
     }
     (

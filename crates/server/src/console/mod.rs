@@ -14,9 +14,11 @@ use axum_extra::extract::CookieJar;
 
 use crate::state::AppState;
 
+mod account;
 mod auth;
 pub mod i18n;
 pub mod session;
+mod setup;
 mod system;
 
 use i18n::{Lang, Tr};
@@ -30,6 +32,16 @@ pub fn router() -> Router<AppState> {
         .route("/", get(system::status_page))
         .route("/login", get(auth::login_page).post(auth::login_submit))
         .route("/logout", post(auth::logout))
+        .route(
+            "/login/mfa",
+            get(account::mfa_step_page).post(account::mfa_step_submit),
+        )
+        .route("/setup", get(setup::page).post(setup::submit))
+        .route("/account", get(account::show))
+        .route("/account/mfa/enrol", post(account::enrol))
+        .route("/account/mfa/confirm", post(account::confirm))
+        .route("/account/password", post(account::change_password))
+        .route("/account/logout-all", post(account::logout_everywhere))
         .route("/lang/{tag}", get(auth::switch_language))
         .fallback(not_found)
         .layer(from_fn(session::csrf_guard))
@@ -110,7 +122,10 @@ impl FromRequestParts<AppState> for PageContext {
             lang,
             t: lang.tr(),
             nonce: hex::encode(nonce),
-            path: parts.uri.path().to_owned(),
+            path: parts
+                .extensions
+                .get::<axum::extract::OriginalUri>()
+                .map_or_else(|| parts.uri.path().to_owned(), |u| u.0.path().to_owned()),
             assets: AssetVersions {
                 css: crate::assets::version("console.css"),
                 js: crate::assets::version("console.js"),

@@ -3,10 +3,10 @@
 //!
 //! CSRF: the cookie is `SameSite=Strict`, and [`csrf_guard`] requires every state-changing
 //! request to also carry a token derived from the session token (`csrf_token` form field or
-//! `X-CSRF-Token` header), which a cross-site page cannot read (docs/adr/0007).
+//! `X-CSRF-Token` header), which a cross-site page cannot read (docs/adr/0008).
 
 use axum::body::Body;
-use axum::extract::{FromRequestParts, Request};
+use axum::extract::{FromRequestParts, OriginalUri, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
@@ -71,6 +71,8 @@ pub enum ConsoleRejection {
     SignIn(String),
     /// A state-changing request without a valid CSRF token.
     Csrf,
+    /// MFA enrolment is owed first.
+    Enrol,
     /// The database is unavailable or something unexpected happened.
     Failed(crate::error::ApiError),
 }
@@ -86,6 +88,7 @@ impl IntoResponse for ConsoleRejection {
                 "CSRF token missing or wrong; reload the page and try again",
             )
                 .into_response(),
+            Self::Enrol => Redirect::to("/admin/account").into_response(),
             Self::Failed(err) => err.into_response(),
         }
     }
@@ -110,8 +113,11 @@ impl FromRequestParts<AppState> for ConsoleUser {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let jar = CookieJar::from_headers(&parts.headers);
-        let next = parts
-            .uri
+        let original = parts
+            .extensions
+            .get::<OriginalUri>()
+            .map_or_else(|| parts.uri.clone(), |u| u.0.clone());
+        let next = original
             .path_and_query()
             .map_or("/admin", |p| p.as_str())
             .to_owned();
@@ -142,6 +148,10 @@ impl FromRequestParts<AppState> for ConsoleUser {
                 }
                 Err(other) => return Err(ConsoleRejection::Failed(other.into())),
             };
+        // A role requires MFA and the user has not enrolled: nothing but the account page.
+        if actor.mfa_enrolment_required && !original.path().starts_with("/admin/account") {
+            return Err(ConsoleRejection::Enrol);
+        }
         let csrf = csrf_token(&token);
         Ok(Self {
             actor,
@@ -165,7 +175,11 @@ pub async fn csrf_guard(request: Request, next: Next) -> Response {
         .get(SESSION_COOKIE)
         .map(|c| c.value().to_owned())
         .filter(|t| !t.is_empty());
-    let path = request.uri().path().to_owned();
+    // Nested under /admin, the router sees paths without the prefix; use the original.
+    let path = request.extensions().get::<OriginalUri>().map_or_else(
+        || request.uri().path().to_owned(),
+        |u| u.0.path().to_owned(),
+    );
     let pre_session = ["/admin/login", "/admin/login/mfa", "/admin/setup"].contains(&path.as_str());
     if pre_session {
         return if same_origin(request.headers()) {

@@ -6,7 +6,8 @@ use omnihub_testkit::both_dbs;
 
 both_dbs! {
     async fn the_status_page_shows_version_backend_migrations_and_uptime(app: TestApp) {
-        let page = app.request(Method::GET, "/admin", &[(header::ACCEPT_LANGUAGE, "en-US,en;q=0.9")], Body::empty()).await;
+        let session = app.console_login().await;
+        let page = app.request(Method::GET, "/admin", &[(header::ACCEPT_LANGUAGE, "en-US,en;q=0.9"), (header::COOKIE, &session.cookie)], Body::empty()).await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.header("content-type").unwrap().starts_with("text/html"));
         let html = page.text();
@@ -14,31 +15,31 @@ both_dbs! {
         assert!(html.contains(env!("CARGO_PKG_VERSION")));
         let backend = match app.backend { omnihub_testkit::TestBackend::Sqlite => "sqlite", omnihub_testkit::TestBackend::Postgres => "postgresql" };
         assert!(html.contains(&format!("data-testid=\"backend\">{backend}<")));
-        assert!(html.contains("1 / 1 · 0001"));
+        assert!(html.contains("2 / 2 · 0002"));
         assert!(html.contains("up to date"));
         assert!(html.contains("data-echarts="));
     }
 
     async fn pages_carry_a_nonce_based_content_security_policy(app: TestApp) {
-        let page = app.get("/admin").await;
+        let page = app.get("/admin/login").await;
         let csp = page.header("content-security-policy").unwrap().to_owned();
         let nonce = csp.split("'nonce-").nth(1).unwrap().split('\'').next().unwrap();
         assert_eq!(nonce.len(), 32);
         assert!(page.text().contains(nonce), "the page uses its nonce");
-        let again = app.get("/admin").await;
+        let again = app.get("/admin/login").await;
         assert_ne!(again.header("content-security-policy").unwrap(), csp, "a fresh nonce per page");
     }
 
     async fn the_console_speaks_chinese_by_default_and_switches_language(app: TestApp) {
-        let zh = app.get("/admin").await.text();
-        assert!(zh.contains("系统状态") && zh.contains("lang=\"zh-CN\""));
+        let zh = app.get("/admin/login").await.text();
+        assert!(zh.contains("登录 Omnihub") && zh.contains("lang=\"zh-CN\""));
         let switch = app.get("/admin/lang/en?next=/admin").await;
         assert_eq!(switch.status, StatusCode::SEE_OTHER);
         assert_eq!(switch.header("location"), Some("/admin"));
         let cookie = switch.header("set-cookie").unwrap().split(';').next().unwrap().to_owned();
         assert_eq!(cookie, "omnihub_lang=en");
-        let en = app.request(Method::GET, "/admin", &[(header::COOKIE, &cookie)], Body::empty()).await.text();
-        assert!(en.contains("System status") && en.contains("lang=\"en\""));
+        let en = app.request(Method::GET, "/admin/login", &[(header::COOKIE, &cookie)], Body::empty()).await.text();
+        assert!(en.contains("Sign in to Omnihub") && en.contains("lang=\"en\""));
     }
 
     async fn the_language_switch_never_redirects_off_the_console(app: TestApp) {

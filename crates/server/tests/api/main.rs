@@ -6,6 +6,7 @@ mod access_requests;
 mod auth;
 mod console;
 mod errors;
+mod identity;
 mod merchants;
 mod operations;
 mod roles;
