@@ -115,8 +115,25 @@ pub(crate) fn require_access_reader(actor: &Actor) -> Result<()> {
 /// platform roles.
 #[tracing::instrument(skip_all, err)]
 pub async fn list(app: &App, actor: &Actor) -> Result<Vec<Role>> {
+    list_for_tenant(app, actor, actor.merchant).await
+}
+
+/// The roles that can be held in a tenant: built-in merchant roles and the merchant's
+/// custom roles, or the built-in platform roles (`None`). Merchant staff may only ask about
+/// their own merchant (404 otherwise); only platform staff about the platform.
+#[tracing::instrument(skip_all, err)]
+pub async fn list_for_tenant(
+    app: &App,
+    actor: &Actor,
+    tenant: Option<MerchantId>,
+) -> Result<Vec<Role>> {
     require_access_reader(actor)?;
-    let scope = if actor.merchant.is_some() {
+    match tenant {
+        Some(m) => actor.require_merchant(m)?,
+        None if actor.platform => {}
+        None => return Err(Error::NotFound { entity: "role" }),
+    }
+    let scope = if tenant.is_some() {
         Scope::Merchant
     } else {
         Scope::Platform
@@ -127,8 +144,7 @@ pub async fn list(app: &App, actor: &Actor) -> Result<Vec<Role>> {
         .into_iter()
         .filter(|r| r.scope == scope.code())
         .collect();
-    if let Some(m) = actor.merchant {
-        actor.require_merchant(m)?;
+    if let Some(m) = tenant {
         rows.extend(store::list_custom(&mut tx, m).await?);
     }
     let mut roles = Vec::with_capacity(rows.len());
