@@ -260,13 +260,17 @@ pub async fn session_user(app: &App, token: &str, stage: &str) -> Result<StaffUs
     user.ok_or(Error::Unauthenticated)
 }
 
-/// The actor a session token stands for. Platform staff may name the merchant they act in.
+/// The actor a bearer token stands for: a session (`ohs_`), an API key (`ohk_`) or an
+/// OAuth access token (`oht_`). Platform staff may name the merchant they act in.
 pub async fn authenticate(
     app: &App,
     token: &str,
     chosen: Option<MerchantId>,
     meta: RequestMeta,
 ) -> Result<(Actor, crate::staff::StaffUser)> {
+    if matches!(token.get(..4), Some("ohk_" | "oht_")) {
+        return crate::api_keys::authenticate(app, token, chosen, meta).await;
+    }
     let user = session_user(app, token, "active").await?;
     let mut tx = app.db.begin_read().await?;
     let actor = access::actor_for_user(&mut tx, &user, chosen, meta).await?;

@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod access_requests;
+pub mod api_keys;
 pub mod audit;
 pub mod auth;
 pub mod context;
@@ -12,6 +13,7 @@ pub mod entropy;
 pub mod error;
 pub mod merchants;
 pub mod mfa;
+pub mod oauth;
 pub mod passwords;
 pub mod roles;
 pub mod secrets;

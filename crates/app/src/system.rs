@@ -77,10 +77,31 @@ pub async fn readiness(app: &App) -> Readiness {
     }
 }
 
-/// Runs every integrity check (`omnihub check`).
+/// Runs every integrity check (`omnihub check`): the store's, plus the audit log's hash
+/// chains (`audit.hash_chains`), which need the domain's hashing.
 #[tracing::instrument(skip_all, err)]
 pub async fn run_checks(app: &App) -> Result<Vec<CheckOutcome>> {
-    Ok(checks::run_all(&app.db).await?)
+    let mut outcomes = checks::run_all(&app.db).await?;
+    let schema_current = outcomes
+        .iter()
+        .all(|o| o.name != "schema.migrations_current" || o.passed());
+    let problems = if schema_current {
+        crate::audit::verify(app)
+            .await?
+            .into_iter()
+            .filter_map(|status| {
+                let link = status.broken?;
+                Some(format!("chain {} is broken: {link}", status.chain))
+            })
+            .collect()
+    } else {
+        vec!["not checked: the schema is not current".to_owned()]
+    };
+    outcomes.push(CheckOutcome {
+        name: "audit.hash_chains",
+        problems,
+    });
+    Ok(outcomes)
 }
 
 /// Applies pending migrations (`omnihub migrate`, and at `serve` start).

@@ -4,6 +4,8 @@
 
 use sha2::{Digest, Sha256};
 
+use crate::ids::MerchantId;
+
 /// The `prev_hash` of the first entry of a chain.
 pub const GENESIS: &str = "genesis";
 
@@ -96,6 +98,11 @@ fn hex_lower(bytes: &[u8]) -> String {
     out
 }
 
+/// The chain of `merchant`'s entries: its id, or [`PLATFORM_CHAIN`] for platform-level ones.
+pub fn chain_name(merchant: Option<MerchantId>) -> String {
+    merchant.map_or_else(|| PLATFORM_CHAIN.to_owned(), |m| m.to_string())
+}
+
 /// Where a chain is broken.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BrokenLink {
@@ -123,6 +130,49 @@ pub enum BrokenLink {
         /// The last position stored.
         stored_seq: i64,
     },
+    /// More entries are stored than the chain's head knows of (inserted behind its back).
+    Overrun {
+        /// The head's last position.
+        head_seq: i64,
+        /// The last position stored.
+        stored_seq: i64,
+    },
+    /// The head's hash is not the last entry's hash (the last entry was rewritten, hash
+    /// included).
+    HeadMismatch {
+        /// The last entry's position.
+        seq: i64,
+    },
+    /// Entries exist but the chain's head row is gone.
+    HeadMissing,
+}
+
+impl BrokenLink {
+    /// The position at fault, when one entry is.
+    pub fn seq(&self) -> Option<i64> {
+        match self {
+            Self::Altered { seq } | Self::Unlinked { seq } | Self::HeadMismatch { seq } => {
+                Some(*seq)
+            }
+            Self::Gap { expected, .. } => Some(*expected),
+            Self::Truncated { stored_seq, .. } => Some(stored_seq + 1),
+            Self::Overrun { head_seq, .. } => Some(head_seq + 1),
+            Self::HeadMissing => None,
+        }
+    }
+
+    /// A stable code for the kind of break (`altered`, `gap`, ...).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Altered { .. } => "altered",
+            Self::Gap { .. } => "gap",
+            Self::Unlinked { .. } => "unlinked",
+            Self::Truncated { .. } => "truncated",
+            Self::Overrun { .. } => "overrun",
+            Self::HeadMismatch { .. } => "head_mismatch",
+            Self::HeadMissing => "head_missing",
+        }
+    }
 }
 
 impl std::fmt::Display for BrokenLink {
@@ -147,41 +197,147 @@ impl std::fmt::Display for BrokenLink {
                     stored_seq + 1
                 )
             }
+            Self::Overrun {
+                head_seq,
+                stored_seq,
+            } => write!(
+                f,
+                "entries {} to {stored_seq} are stored past the chain's head",
+                head_seq + 1
+            ),
+            Self::HeadMismatch { seq } => write!(
+                f,
+                "entry {seq} is not the entry the chain's head recorded (it was rewritten)"
+            ),
+            Self::HeadMissing => write!(f, "the chain's head record is missing"),
         }
     }
 }
 
-/// Checks one chain, given its entries in `seq` order as (fields, stored hash), and the
-/// head's last position. Returns the first broken link.
-pub fn verify_chain<'a>(
-    entries: impl IntoIterator<Item = (ChainedFields<'a>, &'a str)>,
-    head_seq: i64,
-) -> Result<(), BrokenLink> {
-    let mut expected_seq = 1;
-    let mut prev_hash = GENESIS.to_owned();
-    for (fields, stored_hash) in entries {
-        if fields.seq != expected_seq {
+/// Checks one chain entry by entry, in `seq` order, without holding it in memory.
+#[derive(Debug, Clone)]
+pub struct ChainVerifier {
+    expected_seq: i64,
+    prev_hash: String,
+}
+
+impl Default for ChainVerifier {
+    fn default() -> Self {
+        Self {
+            expected_seq: 1,
+            prev_hash: GENESIS.to_owned(),
+        }
+    }
+}
+
+impl ChainVerifier {
+    /// A verifier at the start of a chain.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Checks the next entry against its predecessor; the first error is where the chain
+    /// breaks (later entries need not be pushed).
+    pub fn push(
+        &mut self,
+        fields: &ChainedFields<'_>,
+        stored_hash: &str,
+    ) -> Result<(), BrokenLink> {
+        if fields.seq != self.expected_seq {
             return Err(BrokenLink::Gap {
-                expected: expected_seq,
+                expected: self.expected_seq,
                 found: fields.seq,
             });
         }
-        if fields.prev_hash != prev_hash {
+        if fields.prev_hash != self.prev_hash {
             return Err(BrokenLink::Unlinked { seq: fields.seq });
         }
         if fields.hash() != stored_hash {
             return Err(BrokenLink::Altered { seq: fields.seq });
         }
-        prev_hash = stored_hash.to_owned();
-        expected_seq += 1;
+        stored_hash.clone_into(&mut self.prev_hash);
+        self.expected_seq += 1;
+        Ok(())
     }
-    if head_seq != expected_seq - 1 {
-        return Err(BrokenLink::Truncated {
-            head_seq,
-            stored_seq: expected_seq - 1,
-        });
+
+    /// How many entries passed so far.
+    pub fn verified(&self) -> i64 {
+        self.expected_seq - 1
     }
-    Ok(())
+
+    /// Checks the end of the chain against its head (last position and hash).
+    pub fn finish(self, head_seq: i64, head_hash: &str) -> Result<(), BrokenLink> {
+        let stored_seq = self.verified();
+        if head_seq > stored_seq {
+            return Err(BrokenLink::Truncated {
+                head_seq,
+                stored_seq,
+            });
+        }
+        if head_seq < stored_seq {
+            return Err(BrokenLink::Overrun {
+                head_seq,
+                stored_seq,
+            });
+        }
+        if head_hash != self.prev_hash {
+            return Err(BrokenLink::HeadMismatch { seq: stored_seq });
+        }
+        Ok(())
+    }
+}
+
+/// Checks one chain, given its entries in `seq` order as (fields, stored hash), and the
+/// head's last position and hash. Returns the first broken link.
+pub fn verify_chain<'a>(
+    entries: impl IntoIterator<Item = (ChainedFields<'a>, &'a str)>,
+    head_seq: i64,
+    head_hash: &str,
+) -> Result<(), BrokenLink> {
+    let mut verifier = ChainVerifier::new();
+    for (fields, stored_hash) in entries {
+        verifier.push(&fields, stored_hash)?;
+    }
+    verifier.finish(head_seq, head_hash)
+}
+
+/// Which actions an audit search matches: one exact code, or every code starting with a
+/// prefix (`merchant.*`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ActionFilter {
+    /// Exactly this action.
+    Exact(String),
+    /// Every action starting with this text.
+    Prefix(String),
+}
+
+/// Why an action filter was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "must be an action code such as merchant.create, or a prefix ending in * such as merchant.*"
+)]
+pub struct ActionFilterError;
+
+impl ActionFilter {
+    /// Parses `merchant.create` or `merchant.*` (case-insensitive; at most 100 characters of
+    /// a-z, 0-9, `.`, `_` and `-`, with `*` only at the end).
+    pub fn parse(raw: &str) -> Result<Self, ActionFilterError> {
+        let raw = raw.trim().to_ascii_lowercase();
+        let (body, prefix) = match raw.strip_suffix('*') {
+            Some(body) => (body.to_owned(), true),
+            None => (raw, false),
+        };
+        let valid = body.len() <= 100
+            && (prefix || !body.is_empty())
+            && body
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
+        match (valid, prefix) {
+            (false, _) => Err(ActionFilterError),
+            (true, true) => Ok(Self::Prefix(body)),
+            (true, false) => Ok(Self::Exact(body)),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -222,7 +378,12 @@ mod tests {
     }
 
     fn check(entries: &[(ChainedFields<'static>, String)], head: i64) -> Result<(), BrokenLink> {
-        verify_chain(entries.iter().map(|(e, h)| (e.clone(), h.as_str())), head)
+        let head_hash = entries.last().map_or(GENESIS, |(_, h)| h.as_str());
+        verify_chain(
+            entries.iter().map(|(e, h)| (e.clone(), h.as_str())),
+            head,
+            head_hash,
+        )
     }
 
     #[test]
@@ -264,5 +425,59 @@ mod tests {
         let mut b = entry(1, GENESIS, "a");
         b.entity_type = "bc";
         assert_ne!(a.hash(), b.hash());
+    }
+
+    #[test]
+    fn entries_past_the_head_and_a_rewritten_last_entry_are_detected() {
+        let entries = chain(4);
+        assert_eq!(
+            check(&entries, 3),
+            Err(BrokenLink::Overrun {
+                head_seq: 3,
+                stored_seq: 4
+            })
+        );
+        let hashes: Vec<&str> = entries.iter().map(|(_, h)| h.as_str()).collect();
+        let result = verify_chain(
+            entries.iter().map(|(e, h)| (e.clone(), h.as_str())),
+            4,
+            hashes[2],
+        );
+        assert_eq!(result, Err(BrokenLink::HeadMismatch { seq: 4 }));
+        assert_eq!(BrokenLink::HeadMismatch { seq: 4 }.seq(), Some(4));
+        assert_eq!(
+            BrokenLink::Truncated {
+                head_seq: 5,
+                stored_seq: 4
+            }
+            .seq(),
+            Some(5)
+        );
+    }
+
+    #[test]
+    fn action_filters_are_exact_codes_or_prefixes() {
+        assert_eq!(
+            ActionFilter::parse("merchant.create"),
+            Ok(ActionFilter::Exact("merchant.create".into()))
+        );
+        assert_eq!(
+            ActionFilter::parse(" Merchant.* "),
+            Ok(ActionFilter::Prefix("merchant.".into()))
+        );
+        assert_eq!(
+            ActionFilter::parse("*"),
+            Ok(ActionFilter::Prefix(String::new()))
+        );
+        for bad in ["", "a*b", "merchant create", "%", &"a".repeat(101)] {
+            assert_eq!(ActionFilter::parse(bad), Err(ActionFilterError), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn chain_names_are_merchant_ids_or_platform() {
+        assert_eq!(chain_name(None), PLATFORM_CHAIN);
+        let m: MerchantId = "01940000-0000-7000-8000-000000000001".parse().unwrap();
+        assert_eq!(chain_name(Some(m)), "01940000-0000-7000-8000-000000000001");
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod access_requests;
+pub mod api_keys;
 pub mod audit;
 pub mod clock;
 pub mod identity;

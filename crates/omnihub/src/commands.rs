@@ -1,4 +1,4 @@
-//! The administrative commands: migrate, check, admin create, openapi.
+//! The administrative commands: migrate, check, admin create, audit verify, openapi.
 
 use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
@@ -146,6 +146,32 @@ pub async fn create_admin(config: &Config, email: &str) -> anyhow::Result<ExitCo
             Ok(ExitCode::from(2))
         }
         Err(other) => Err(other.into()),
+    }
+}
+
+/// `omnihub audit verify`: `ok <chain> (<n> entries)` per intact chain,
+/// `BROKEN <chain>: <first broken link>` per broken one; exit 1 if any is broken.
+pub async fn audit_verify(config: &Config) -> anyhow::Result<ExitCode> {
+    let app = open_app(config).await?;
+    let result = omnihub_app::audit::verify(&app).await;
+    app.db.close().await;
+    let chains = result?;
+    let mut broken = 0;
+    for chain in &chains {
+        match &chain.broken {
+            None => println!("ok {} ({} entries)", chain.chain, chain.entries),
+            Some(link) => {
+                broken += 1;
+                println!("BROKEN {}: {link}", chain.chain);
+            }
+        }
+    }
+    if broken == 0 {
+        println!("all {} chains verified", chains.len());
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!("{broken} of {} chains are broken", chains.len());
+        Ok(ExitCode::FAILURE)
     }
 }
 

@@ -37,6 +37,11 @@ enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
+    /// Work with the audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Show the effective configuration.
     Config {
         #[command(subcommand)]
@@ -55,6 +60,13 @@ enum AdminCommand {
         #[arg(long, value_name = "ADDRESS")]
         email: String,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Verify every hash chain of the audit log; prints one line per chain and exits 1 if
+    /// any chain is broken.
+    Verify,
 }
 
 #[derive(Debug, Subcommand)]
@@ -91,6 +103,9 @@ fn main() -> ExitCode {
             Command::Admin {
                 command: AdminCommand::Create { email },
             } => commands::create_admin(&config, &email).await,
+            Command::Audit {
+                command: AuditCommand::Verify,
+            } => commands::audit_verify(&config).await,
             Command::Config {
                 command: ConfigCommand::Show,
             } => {

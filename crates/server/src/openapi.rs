@@ -6,6 +6,8 @@ use utoipa::OpenApi;
 use utoipa::openapi::OpenApi as Document;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
+use crate::api::oauth::ClientBasicAuth;
+
 /// Top-level information merged with the paths collected from the routers.
 #[derive(OpenApi)]
 #[openapi(
@@ -20,9 +22,12 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         (name = "merchants", description = "Merchants (tenants) and their settings"),
         (name = "users", description = "Staff users: create, list, disable; a merchant's first owner"),
         (name = "roles", description = "Built-in and custom roles, and the permission catalogue"),
-        (name = "access-requests", description = "Role and permission changes, effective once a second approver approves them")
+        (name = "access-requests", description = "Role and permission changes, effective once a second approver approves them"),
+        (name = "audit", description = "The hash-chained audit log: search, CSV export, verification"),
+        (name = "api-keys", description = "API keys for integrations: `Authorization: Bearer ohk_…`"),
+        (name = "oauth", description = "OAuth 2.0 client-credentials grant for API keys")
     ),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &ClientBasicAuth),
     components(schemas(crate::error::Problem, crate::error::ProblemField))
 )]
 struct ApiInfo;

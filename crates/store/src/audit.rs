@@ -4,7 +4,8 @@
 //! (and the write lock on SQLite), so concurrent appends to one chain are serialised and
 //! sequence numbers stay contiguous.
 
-use omnihub_domain::audit::{ChainedFields, GENESIS};
+use omnihub_domain::audit::{ChainedFields, GENESIS, chain_name};
+use omnihub_domain::ids::MerchantId;
 use uuid::Uuid;
 
 use crate::{StoreError, Tx, with_conn};
@@ -188,6 +189,128 @@ pub async fn chain_page(
     Ok(with_conn!(tx, |c| sqlx::query_as::<_, AuditRow>(SQL)
         .bind(chain)
         .bind(after_seq)
+        .bind(limit)
+        .fetch_all(c)
+        .await)?)
+}
+
+/// Makes a read transaction see one snapshot for all its statements (PostgreSQL's
+/// REPEATABLE READ; SQLite's read transactions already do), so a chain's head and its
+/// entries are read consistently while others append. Must be the first statement.
+pub async fn consistent_snapshot(tx: &mut Tx) -> Result<(), StoreError> {
+    if let Tx::Pg(c) = tx {
+        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            .execute(&mut **c)
+            .await?;
+    }
+    Ok(())
+}
+
+/// A chain's head: its last position and the last entry's hash.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ChainHead {
+    /// Chain name.
+    pub chain: String,
+    /// Last position.
+    pub last_seq: i64,
+    /// Hash of the last entry ([`GENESIS`] when empty).
+    pub last_hash: String,
+}
+
+/// The head of `merchant`'s chain (the platform chain for `None`), if it has one.
+pub async fn head(
+    tx: &mut Tx,
+    merchant: Option<MerchantId>,
+) -> Result<Option<ChainHead>, StoreError> {
+    const SQL: &str = "SELECT chain, last_seq, last_hash FROM audit_chains WHERE chain = $1";
+    let chain = chain_name(merchant);
+    Ok(with_conn!(tx, |c| sqlx::query_as::<_, ChainHead>(SQL)
+        .bind(&chain)
+        .fetch_optional(c)
+        .await)?)
+}
+
+/// Every chain head, by name.
+pub async fn heads(tx: &mut Tx) -> Result<Vec<ChainHead>, StoreError> {
+    const SQL: &str = "SELECT chain, last_seq, last_hash FROM audit_chains ORDER BY chain";
+    Ok(with_conn!(tx, |c| sqlx::query_as::<_, ChainHead>(SQL)
+        .fetch_all(c)
+        .await)?)
+}
+
+/// The names of chains that have entries, whether or not their head still exists.
+pub async fn logged_chains(tx: &mut Tx) -> Result<Vec<String>, StoreError> {
+    const SQL: &str = "SELECT DISTINCT chain FROM audit_log ORDER BY chain";
+    Ok(with_conn!(tx, |c| sqlx::query_scalar::<_, String>(SQL)
+        .fetch_all(c)
+        .await)?)
+}
+
+/// What an audit search matches; `None` fields match everything. Instants are
+/// microseconds since the epoch; `from` is inclusive, `to` exclusive.
+#[derive(Debug, Clone, Default)]
+pub struct AuditSearch<'a> {
+    /// Only entries before this position (the cursor of newest-first paging).
+    pub before_seq: Option<i64>,
+    /// Exactly this action.
+    pub action: Option<&'a str>,
+    /// Actions starting with this text.
+    pub action_prefix: Option<&'a str>,
+    /// Kind of thing changed.
+    pub entity_type: Option<&'a str>,
+    /// Its id.
+    pub entity_id: Option<&'a str>,
+    /// The acting user or key.
+    pub actor_id: Option<Uuid>,
+    /// The actor's label (email, key name).
+    pub actor_label: Option<&'a str>,
+    /// At or after.
+    pub from: Option<i64>,
+    /// Before.
+    pub to: Option<i64>,
+    /// Request id.
+    pub request_id: Option<&'a str>,
+}
+
+/// Entries of `merchant`'s chain (the platform chain for `None`) matching `filter`, newest
+/// first, at most `limit`. Walks the `(chain, seq)` key backwards, so each page costs the
+/// entries it skips over, not the whole log.
+pub async fn search(
+    tx: &mut Tx,
+    merchant: Option<MerchantId>,
+    filter: &AuditSearch<'_>,
+    limit: i64,
+) -> Result<Vec<AuditRow>, StoreError> {
+    // One fixed text for every combination of filters: `$n IS NULL OR ...` is portable and
+    // keeps the statement cacheable. The prefix match uses substr, not LIKE, because LIKE
+    // is case-insensitive on SQLite and case-sensitive on PostgreSQL.
+    const SQL: &str = "SELECT id, chain, seq, merchant_id, actor_type, actor_id, actor_label, action, entity_type, \
+         entity_id, before_json, after_json, client_address, user_agent, request_id, created_at, prev_hash, hash \
+         FROM audit_log WHERE chain = $1 \
+         AND ($2 IS NULL OR seq < $2) \
+         AND ($3 IS NULL OR action = $3) \
+         AND ($4 IS NULL OR substr(action, 1, length($4)) = $4) \
+         AND ($5 IS NULL OR entity_type = $5) \
+         AND ($6 IS NULL OR entity_id = $6) \
+         AND ($7 IS NULL OR actor_id = $7) \
+         AND ($8 IS NULL OR actor_label = $8) \
+         AND ($9 IS NULL OR created_at >= $9) \
+         AND ($10 IS NULL OR created_at < $10) \
+         AND ($11 IS NULL OR request_id = $11) \
+         ORDER BY seq DESC LIMIT $12";
+    let chain = chain_name(merchant);
+    Ok(with_conn!(tx, |c| sqlx::query_as::<_, AuditRow>(SQL)
+        .bind(&chain)
+        .bind(filter.before_seq)
+        .bind(filter.action)
+        .bind(filter.action_prefix)
+        .bind(filter.entity_type)
+        .bind(filter.entity_id)
+        .bind(filter.actor_id)
+        .bind(filter.actor_label)
+        .bind(filter.from)
+        .bind(filter.to)
+        .bind(filter.request_id)
         .bind(limit)
         .fetch_all(c)
         .await)?)

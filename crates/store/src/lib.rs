@@ -7,6 +7,7 @@
 
 pub mod access;
 pub mod access_requests;
+pub mod api_keys;
 pub mod audit;
 pub mod checks;
 pub mod db;

@@ -25,7 +25,7 @@ macro_rules! migrations {
     };
 }
 
-migrations![(0001, "foundation"), (0002, "identity")];
+migrations![(0001, "foundation"), (0002, "identity"), (0003, "api_keys")];
 
 /// The embedded migrator for a backend.
 pub fn migrator(backend: Backend) -> Migrator {

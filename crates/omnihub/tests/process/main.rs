@@ -313,7 +313,11 @@ fn check_reports_pending_migrations_and_passes_after_migrate() {
     );
     let migrate = run(dir.path(), &["migrate"], &[]);
     assert!(migrate.status.success());
-    assert!(String::from_utf8_lossy(&migrate.stdout).contains("2 of 2 migrations applied"));
+    let count = omnihub_testkit::omnihub_store::migrations::MIGRATIONS.len();
+    assert!(
+        String::from_utf8_lossy(&migrate.stdout)
+            .contains(&format!("{count} of {count} migrations applied"))
+    );
     let again = run(dir.path(), &["migrate"], &[]);
     assert!(again.status.success(), "migrate is idempotent");
     let after = run(dir.path(), &["check"], &[]);
@@ -322,7 +326,80 @@ fn check_reports_pending_migrations_and_passes_after_migrate() {
         "{}",
         String::from_utf8_lossy(&after.stdout)
     );
-    assert!(String::from_utf8_lossy(&after.stdout).contains("all 2 checks passed"));
+    assert!(String::from_utf8_lossy(&after.stdout).contains("all 3 checks passed"));
+}
+
+/// Runs SQL against the SQLite file of a data directory, as an intruder with file access
+/// would, behind the application's back.
+async fn tamper(dir: &Path, sql: &'static str, seq: i64) {
+    let url = format!("sqlite://{}", dir.join("omnihub.db").display());
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let done = sqlx::query(sql).bind(seq).execute(&pool).await.unwrap();
+    assert_eq!(done.rows_affected(), 1, "{sql}");
+    pool.close().await;
+}
+
+#[tokio::test]
+async fn audit_verify_names_the_chain_and_entry_of_tampered_and_truncated_logs() {
+    let dir = tempfile::tempdir().unwrap();
+    for email in ["one@example.com", "two@example.com", "three@example.com"] {
+        let created = run(
+            dir.path(),
+            &["admin", "create", "--email", email],
+            &[("OMNIHUB_ADMIN_PASSWORD", "a long enough passphrase")],
+        );
+        assert!(created.status.success());
+    }
+    let verify = || run(dir.path(), &["audit", "verify"], &[]);
+    let intact = verify();
+    let report = String::from_utf8_lossy(&intact.stdout).into_owned();
+    assert!(intact.status.success(), "{report}");
+    assert!(report.contains("ok platform (3 entries)"), "{report}");
+
+    // Rewrite who created the second administrator.
+    tamper(
+        dir.path(),
+        "UPDATE audit_log SET actor_label = 'mallory' WHERE chain = 'platform' AND seq = $1",
+        2,
+    )
+    .await;
+    let altered = verify();
+    let report = String::from_utf8_lossy(&altered.stdout).into_owned();
+    assert_eq!(altered.status.code(), Some(1), "{report}");
+    assert!(
+        report.contains("BROKEN platform: entry 2 was altered"),
+        "{report}"
+    );
+    let check = run(dir.path(), &["check"], &[]);
+    let checked = String::from_utf8_lossy(&check.stdout).into_owned();
+    assert_eq!(check.status.code(), Some(1), "{checked}");
+    assert!(
+        checked.contains("FAIL  audit.hash_chains")
+            && checked.contains("chain platform is broken: entry 2 was altered"),
+        "{checked}"
+    );
+
+    // Put it back, then delete the newest entry instead.
+    tamper(
+        dir.path(),
+        "UPDATE audit_log SET actor_label = 'system' WHERE chain = 'platform' AND seq = $1",
+        2,
+    )
+    .await;
+    assert!(verify().status.success());
+    tamper(
+        dir.path(),
+        "DELETE FROM audit_log WHERE chain = 'platform' AND seq = $1",
+        3,
+    )
+    .await;
+    let truncated = verify();
+    let report = String::from_utf8_lossy(&truncated.stdout).into_owned();
+    assert_eq!(truncated.status.code(), Some(1), "{report}");
+    assert!(
+        report.contains("BROKEN platform: entries 3 to 3 are missing from the end"),
+        "{report}"
+    );
 }
 
 #[test]

@@ -10,8 +10,11 @@ use crate::state::AppState;
 
 pub mod access_requests;
 pub mod account;
+pub mod api_keys;
+pub mod audit;
 pub mod auth;
 pub mod merchants;
+pub mod oauth;
 pub mod roles;
 pub mod system;
 pub mod users;
@@ -26,6 +29,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(users::router())
         .merge(roles::router())
         .merge(access_requests::router())
+        .merge(audit::router())
+        .merge(api_keys::router())
+        .merge(oauth::router())
 }
 
 /// One page of a list, with the cursor of the next page (absent on the last page).

@@ -7,8 +7,8 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use omnihub_app::access_requests::{self, AccessRequest};
 use omnihub_app::Error;
+use omnihub_app::access_requests::{self, AccessRequest};
 use omnihub_domain::access_requests::{AccessRequestId, AccessRequestKind, RequestStatus};
 
 use super::forms::{FormBody, PageQuery, app_error, notice, see_other, when};
@@ -112,7 +112,12 @@ async fn decide(
     approve: bool,
 ) -> Response {
     let Ok(id) = raw.parse::<AccessRequestId>() else {
-        return app_error(ctx, Error::NotFound { entity: "access request" });
+        return app_error(
+            ctx,
+            Error::NotFound {
+                entity: "access request",
+            },
+        );
     };
     let note = FormBody::parse(body).optional("note");
     let result = if approve {

@@ -167,3 +167,8 @@ pub fn app_error(ctx: PageContext, err: Error) -> Response {
 pub fn when(ts: jiff::Timestamp) -> String {
     ts.strftime("%Y-%m-%d %H:%M").to_string()
 }
+
+/// Parses an id from the path; a malformed one is the same "not found" as an unknown one.
+pub fn parse_id<T: std::str::FromStr>(raw: &str, entity: &'static str) -> Result<T, Error> {
+    raw.parse().map_err(|_| Error::NotFound { entity })
+}

@@ -9,12 +9,14 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
+use omnihub_app::Error;
 use omnihub_app::merchants::{self, Merchant, MerchantInput};
 use omnihub_app::users::{self, NewUserInput};
-use omnihub_app::Error;
 use omnihub_domain::ids::MerchantId;
 
-use super::forms::{FieldErrors, FormBody, PageQuery, app_error, notice, see_other, when};
+use super::forms::{
+    FieldErrors, FormBody, PageQuery, app_error, notice, parse_id, see_other, when,
+};
 use super::session::{ConsoleUser, MERCHANT_COOKIE};
 use super::{PageContext, render};
 use crate::extract::ApiQuery;
@@ -178,7 +180,10 @@ async fn detail_view(
 ) -> Response {
     // Managing merchants is platform work: merchant staff get the same refusal as the API's
     // list, not their own merchant's page.
-    if let Err(err) = user.actor.require(omnihub_domain::access::Permission::MerchantsManage) {
+    if let Err(err) = user
+        .actor
+        .require(omnihub_domain::access::Permission::MerchantsManage)
+    {
         return app_error(ctx, err);
     }
     let merchant = match merchants::get(&state.app, &user.actor, id).await {
@@ -199,11 +204,6 @@ async fn detail_view(
     render(status, &nonce, &page)
 }
 
-fn parse_id(ctx: &PageContext, raw: &str) -> Result<MerchantId, Response> {
-    raw.parse()
-        .map_err(|_| app_error(ctx.clone(), Error::NotFound { entity: "merchant" }))
-}
-
 pub(super) async fn detail(
     State(state): State<AppState>,
     user: ConsoleUser,
@@ -212,9 +212,9 @@ pub(super) async fn detail(
     ApiQuery(query): ApiQuery<PageQuery>,
 ) -> Response {
     let ctx = ctx.signed_in(&user);
-    let id = match parse_id(&ctx, &raw) {
+    let id = match parse_id(&raw, "merchant") {
         Ok(id) => id,
-        Err(page) => return page,
+        Err(err) => return app_error(ctx, err),
     };
     let extra = Extra {
         notice: notice(ctx.t, query.done.as_deref()),
@@ -232,9 +232,9 @@ pub(super) async fn create_owner(
     body: Bytes,
 ) -> Response {
     let ctx = ctx.signed_in(&user);
-    let id = match parse_id(&ctx, &raw) {
+    let id = match parse_id(&raw, "merchant") {
         Ok(id) => id,
-        Err(page) => return page,
+        Err(err) => return app_error(ctx, err),
     };
     let form = FormBody::parse(&body);
     let input = NewUserInput {
@@ -275,9 +275,9 @@ pub(super) async fn act(
     Path(raw): Path<String>,
 ) -> Response {
     let ctx = ctx.signed_in(&user);
-    let id = match parse_id(&ctx, &raw) {
+    let id = match parse_id(&raw, "merchant") {
         Ok(id) => id,
-        Err(page) => return page,
+        Err(err) => return app_error(ctx, err),
     };
     if !user.actor.platform {
         return app_error(ctx, Error::NotFound { entity: "merchant" });

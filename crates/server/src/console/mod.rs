@@ -14,12 +14,19 @@ use axum_extra::extract::CookieJar;
 
 use crate::state::AppState;
 
+mod access_requests;
 mod account;
+mod api_keys;
+mod audit;
 mod auth;
+mod forms;
 pub mod i18n;
+mod merchants;
+mod roles;
 pub mod session;
 mod setup;
 mod system;
+mod users;
 
 use i18n::{Lang, Tr};
 
@@ -43,6 +50,39 @@ pub fn router() -> Router<AppState> {
         .route("/account/password", post(account::change_password))
         .route("/account/logout-all", post(account::logout_everywhere))
         .route("/lang/{tag}", get(auth::switch_language))
+        .route("/audit", get(audit::list_page))
+        .route("/audit/verify", get(audit::verify_partial))
+        .route("/audit/export.csv", get(audit::export_csv))
+        .route("/api-keys", get(api_keys::list_page).post(api_keys::create))
+        .route("/api-keys/{id}/revoke", post(api_keys::revoke))
+        .route("/users", get(users::list_page).post(users::create))
+        .route("/users/{id}", get(users::detail))
+        .route("/users/{id}/disable", post(users::disable))
+        .route("/users/{id}/enable", post(users::enable))
+        .route("/users/{id}/request-role", post(users::request_role))
+        .route("/roles", get(roles::list_page).post(roles::create))
+        .route("/roles/{id}", get(roles::detail))
+        .route(
+            "/roles/{id}/request-permissions",
+            post(roles::request_permissions),
+        )
+        .route("/access-requests", get(access_requests::page))
+        .route(
+            "/access-requests/{id}/approve",
+            post(access_requests::approve),
+        )
+        .route(
+            "/access-requests/{id}/reject",
+            post(access_requests::reject),
+        )
+        .route(
+            "/merchants",
+            get(merchants::list_page).post(merchants::create),
+        )
+        .route("/merchants/leave", post(merchants::leave))
+        .route("/merchants/{id}", get(merchants::detail))
+        .route("/merchants/{id}/owner", post(merchants::create_owner))
+        .route("/merchants/{id}/act", post(merchants::act))
         .fallback(not_found)
         .layer(from_fn(session::csrf_guard))
 }

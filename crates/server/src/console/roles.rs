@@ -7,13 +7,13 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use omnihub_app::Error;
 use omnihub_app::access_requests::{self, RequestInput};
 use omnihub_app::roles::{self, NewRoleInput, Role};
-use omnihub_app::Error;
 use omnihub_domain::access::Scope;
 use omnihub_domain::roles::RoleId;
 
-use super::forms::{FieldErrors, FormBody, PageQuery, app_error, notice, see_other};
+use super::forms::{FieldErrors, FormBody, PageQuery, app_error, notice, parse_id, see_other};
 use super::session::ConsoleUser;
 use super::{PageContext, render};
 use crate::extract::ApiQuery;
@@ -125,7 +125,14 @@ pub(super) async fn create(
                 description: form.value("description"),
                 errors: FieldErrors::of(fields),
             };
-            list_view(&state, &user, ctx, entered, StatusCode::UNPROCESSABLE_ENTITY).await
+            list_view(
+                &state,
+                &user,
+                ctx,
+                entered,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(err) => app_error(ctx, err),
     }
@@ -192,11 +199,6 @@ async fn detail_view(
     render(status, &nonce, &page)
 }
 
-fn parse_id(ctx: &PageContext, raw: &str) -> Result<RoleId, Response> {
-    raw.parse()
-        .map_err(|_| app_error(ctx.clone(), Error::NotFound { entity: "role" }))
-}
-
 pub(super) async fn detail(
     State(state): State<AppState>,
     user: ConsoleUser,
@@ -205,12 +207,20 @@ pub(super) async fn detail(
     ApiQuery(query): ApiQuery<PageQuery>,
 ) -> Response {
     let ctx = ctx.signed_in(&user);
-    let id = match parse_id(&ctx, &raw) {
+    let id = match parse_id(&raw, "role") {
         Ok(id) => id,
-        Err(page) => return page,
+        Err(err) => return app_error(ctx, err),
     };
     let done = notice(ctx.t, query.done.as_deref());
-    detail_view(&state, &user, ctx, id, (done, FieldErrors::none()), StatusCode::OK).await
+    detail_view(
+        &state,
+        &user,
+        ctx,
+        id,
+        (done, FieldErrors::none()),
+        StatusCode::OK,
+    )
+    .await
 }
 
 /// Files a request to replace the role's permissions with the ticked ones.
@@ -222,9 +232,9 @@ pub(super) async fn request_permissions(
     body: Bytes,
 ) -> Response {
     let ctx = ctx.signed_in(&user);
-    let id = match parse_id(&ctx, &raw) {
+    let id = match parse_id(&raw, "role") {
         Ok(id) => id,
-        Err(page) => return page,
+        Err(err) => return app_error(ctx, err),
     };
     let form = FormBody::parse(&body);
     let input = RequestInput {

@@ -148,6 +148,10 @@ impl FromRequestParts<AppState> for ConsoleUser {
                 }
                 Err(other) => return Err(ConsoleRejection::Failed(other.into())),
             };
+        // The console is for people: an API key or access token in the cookie is no session.
+        if actor.person().is_err() {
+            return Err(ConsoleRejection::SignIn(next));
+        }
         // A role requires MFA and the user has not enrolled: nothing but the account page.
         if actor.mfa_enrolment_required && !original.path().starts_with("/admin/account") {
             return Err(ConsoleRejection::Enrol);

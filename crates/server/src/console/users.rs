@@ -13,7 +13,9 @@ use omnihub_app::{Error, roles};
 use omnihub_domain::ids::UserId;
 use omnihub_domain::users::UserStatus;
 
-use super::forms::{FieldErrors, FormBody, PageQuery, app_error, notice, see_other, when};
+use super::forms::{
+    FieldErrors, FormBody, PageQuery, app_error, notice, parse_id, see_other, when,
+};
 use super::session::ConsoleUser;
 use super::{PageContext, render};
 use crate::extract::ApiQuery;
@@ -105,7 +107,15 @@ pub(super) async fn list_page(
 ) -> Response {
     let ctx = ctx.signed_in(&user);
     let cursor = query.cursor.as_deref();
-    list_view(&state, &user, ctx, cursor, Entered::default(), StatusCode::OK).await
+    list_view(
+        &state,
+        &user,
+        ctx,
+        cursor,
+        Entered::default(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 /// Creates a user; a generated one-time password is shown once, on the user's page.
@@ -129,7 +139,15 @@ pub(super) async fn create(
                     initial_password: Some(password),
                     ..Extra::default()
                 };
-                detail_view(&state, &user, ctx, created.user.id, extra, StatusCode::CREATED).await
+                detail_view(
+                    &state,
+                    &user,
+                    ctx,
+                    created.user.id,
+                    extra,
+                    StatusCode::CREATED,
+                )
+                .await
             }
             None => see_other(&format!("/admin/users/{}?done=created", created.user.id)),
         },
@@ -243,11 +261,6 @@ async fn detail_view(
     render(status, &nonce, &page)
 }
 
-fn parse_id(ctx: &PageContext, raw: &str) -> Result<UserId, Response> {
-    raw.parse()
-        .map_err(|_| app_error(ctx.clone(), Error::NotFound { entity: "user" }))
-}
-
 pub(super) async fn detail(
     State(state): State<AppState>,
     user: ConsoleUser,
@@ -256,9 +269,9 @@ pub(super) async fn detail(
     ApiQuery(query): ApiQuery<PageQuery>,
 ) -> Response {
     let ctx = ctx.signed_in(&user);
-    let id = match parse_id(&ctx, &raw) {
+    let id = match parse_id(&raw, "user") {
         Ok(id) => id,
-        Err(page) => return page,
+        Err(err) => return app_error(ctx, err),
     };
     let extra = Extra {
         notice: notice(ctx.t, query.done.as_deref()),
@@ -274,9 +287,9 @@ pub(super) async fn disable(
     Path(raw): Path<String>,
 ) -> Response {
     let ctx = ctx.signed_in(&user);
-    let id = match parse_id(&ctx, &raw) {
+    let id = match parse_id(&raw, "user") {
         Ok(id) => id,
-        Err(page) => return page,
+        Err(err) => return app_error(ctx, err),
     };
     match users::disable(&state.app, &user.actor, id).await {
         Ok(_) => see_other(&format!("/admin/users/{id}?done=disabled")),
@@ -291,9 +304,9 @@ pub(super) async fn enable(
     Path(raw): Path<String>,
 ) -> Response {
     let ctx = ctx.signed_in(&user);
-    let id = match parse_id(&ctx, &raw) {
+    let id = match parse_id(&raw, "user") {
         Ok(id) => id,
-        Err(page) => return page,
+        Err(err) => return app_error(ctx, err),
     };
     match users::enable(&state.app, &user.actor, id).await {
         Ok(_) => see_other(&format!("/admin/users/{id}?done=enabled")),
@@ -310,9 +323,9 @@ pub(super) async fn request_role(
     body: Bytes,
 ) -> Response {
     let ctx = ctx.signed_in(&user);
-    let id = match parse_id(&ctx, &raw) {
+    let id = match parse_id(&raw, "user") {
         Ok(id) => id,
-        Err(page) => return page,
+        Err(err) => return app_error(ctx, err),
     };
     let form = FormBody::parse(&body);
     let input = RequestInput {

@@ -15,7 +15,10 @@ both_dbs! {
         assert!(html.contains(env!("CARGO_PKG_VERSION")));
         let backend = match app.backend { omnihub_testkit::TestBackend::Sqlite => "sqlite", omnihub_testkit::TestBackend::Postgres => "postgresql" };
         assert!(html.contains(&format!("data-testid=\"backend\">{backend}<")));
-        assert!(html.contains("2 / 2 · 0002"));
+        let migrations = omnihub_testkit::omnihub_store::migrations::MIGRATIONS;
+        let latest = migrations.last().unwrap().0;
+        let n = migrations.len();
+        assert!(html.contains(&format!("{n} / {n} · {latest:04}")));
         assert!(html.contains("up to date"));
         assert!(html.contains("data-echarts="));
     }

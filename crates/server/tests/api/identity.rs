@@ -153,8 +153,8 @@ both_dbs! {
     async fn changes_are_audited_in_the_hash_chain(app: TestApp) {
         let token = app.admin_token().await;
         app.send_json(Method::POST, "/api/v1/merchants", Some(&token), &json!({"code": "acme", "name": "Acme"})).await;
-        let broken = omnihub_app::audit::verify(&app.app).await.unwrap();
-        assert!(broken.is_empty(), "{broken:?}");
+        let chains = omnihub_app::audit::verify(&app.app).await.unwrap();
+        assert!(chains.iter().all(|c| c.ok()), "{chains:?}");
         // The platform chain holds the admin creation and MFA enrolment; acme's chain the merchant.
         let mut tx = app.app.db.begin_read().await.unwrap();
         let chains = omnihub_testkit::omnihub_store::audit::chains(&mut tx).await.unwrap();

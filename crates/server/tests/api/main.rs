@@ -3,11 +3,16 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod access_requests;
+mod api_keys;
+mod audit;
 mod auth;
 mod console;
 mod errors;
+mod fixtures;
 mod identity;
+mod isolation;
 mod merchants;
+mod oauth;
 mod operations;
 mod roles;
 mod schema;

@@ -1,0 +1,295 @@
+//! Tenant isolation over every route of the OpenAPI document, so a new route is covered as
+//! soon as it is documented, with no test to remember.
+//!
+//! For each path and method the walker fills the path parameters with merchant B's ids (B's
+//! merchant, B's user, B's setting key, ids of B's other records found in B's audit log,
+//! else a random uuid) and calls the route:
+//!
+//! - with no credentials: every route outside [`PUBLIC`] must answer 401;
+//! - as merchant A's staff holding every merchant permission: a route naming B's records
+//!   must refuse (400/401/403/404/405/415/422); a route without parameters may answer, but
+//!   only with A's own data. It is also asked for B through `?merchant_id=` and
+//!   `X-Omnihub-Merchant`.
+//!
+//! No answer may be a 5xx, and no answer to A may contain anything identifying B: B's
+//! merchant id, code or name, or B's user's id or email. Bodies are sent twice: `{}` and one
+//! built from the route's request schema, so validation does not hide what lies behind it.
+
+use std::collections::BTreeMap;
+
+use axum::body::Body;
+use axum::http::{HeaderName, Method, StatusCode, header};
+use omnihub_app::Actor;
+use omnihub_app::audit::SearchInput;
+use omnihub_domain::ids::{MerchantId, UserId};
+use omnihub_testkit::{TestApp, TestResponse, both_dbs, json};
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use crate::fixtures;
+
+/// Routes anyone may call. Everything else must answer 401 without credentials.
+const PUBLIC: &[&str] = &[
+    "/healthz",
+    "/readyz",
+    "/metrics",
+    "/api/v1/system/status",
+    "/api/v1/openapi.json",
+    // Sign-in: credentials travel in the body, not as a bearer token.
+    "/api/v1/auth/login",
+    "/api/v1/auth/login/mfa",
+    "/api/v1/oauth/token",
+    // First-run set-up, authorised by its one-time token.
+    "/api/v1/setup",
+];
+
+/// What A may get back when naming B's records.
+const REFUSALS: &[u16] = &[400, 401, 403, 404, 405, 415, 422];
+
+/// Merchant B and what identifies it.
+struct Victim {
+    merchant: MerchantId,
+    user: UserId,
+    /// entity type → an id of one of B's records of that type, from B's audit chain.
+    records: BTreeMap<String, String>,
+    secrets: Vec<String>,
+}
+
+impl Victim {
+    /// A value for a path parameter or a body field called `name`.
+    fn value_for(&self, name: &str) -> String {
+        match name {
+            "merchant_id" => self.merchant.to_string(),
+            "user_id" | "staff_id" | "staff_user_id" | "target_user_id" => self.user.to_string(),
+            "key" => "catalog.review_levels".to_owned(),
+            _ => {
+                let stem = name.strip_suffix("_id").unwrap_or(name);
+                let aliases = [
+                    stem.to_owned(),
+                    format!("staff_{stem}"),
+                    stem.replace("key", "api_key"),
+                ];
+                aliases
+                    .iter()
+                    .find_map(|t| self.records.get(t).cloned())
+                    .unwrap_or_else(|| Uuid::new_v4().to_string())
+            }
+        }
+    }
+
+    /// Panics if `response` mentions B.
+    #[track_caller]
+    fn assert_not_leaked(&self, what: &str, response: &TestResponse) {
+        let text = response.text();
+        let headers = format!("{:?}", response.headers);
+        for secret in &self.secrets {
+            assert!(
+                !text.contains(secret.as_str()) && !headers.contains(secret.as_str()),
+                "{what} leaked {secret:?} of merchant B: {} {text}",
+                response.status
+            );
+        }
+    }
+}
+
+async fn victim(app: &TestApp) -> Victim {
+    let b = fixtures::merchant(app, "bravo-shop", "Bravo Trading 布拉沃商行").await;
+    let email = "owner@bravo.test";
+    let user = fixtures::staff(
+        app,
+        Some(b.id),
+        email,
+        &fixtures::all_merchant_permissions(),
+    )
+    .await;
+    omnihub_app::settings::put(
+        &app.app,
+        &Actor::system(),
+        b.id,
+        "catalog.review_levels",
+        json!(7),
+    )
+    .await
+    .unwrap();
+    let input = SearchInput {
+        merchant_id: Some(b.id.to_string()),
+        ..SearchInput::default()
+    };
+    let entries = omnihub_app::audit::search(&app.app, &Actor::system(), &input, None, 500)
+        .await
+        .unwrap();
+    let records = entries
+        .into_iter()
+        .filter_map(|e| Some((e.entity_type, e.entity_id?)))
+        .collect();
+    Victim {
+        merchant: b.id,
+        user,
+        records,
+        secrets: vec![
+            b.id.to_string(),
+            b.code,
+            b.name,
+            email.to_owned(),
+            user.to_string(),
+        ],
+    }
+}
+
+/// The path with its `{parameters}` filled in, and whether it had any.
+fn fill(path: &str, b: &Victim) -> (String, bool) {
+    let mut out = String::new();
+    let mut rest = path;
+    let mut any = false;
+    while let Some(open) = rest.find('{') {
+        let close = rest[open..].find('}').map(|c| open + c).unwrap();
+        out.push_str(&rest[..open]);
+        out.push_str(&b.value_for(&rest[open + 1..close]));
+        rest = &rest[close + 1..];
+        any = true;
+    }
+    out.push_str(rest);
+    (out, any)
+}
+
+/// A value fitting `schema` (resolving `$ref`s), with `_id` fields pointing at B.
+fn example(doc: &Value, schema: &Value, field: &str, b: &Victim, depth: usize) -> Value {
+    if depth > 6 {
+        return Value::Null;
+    }
+    if let Some(reference) = schema["$ref"].as_str() {
+        let name = reference.rsplit('/').next().unwrap();
+        return example(
+            doc,
+            &doc["components"]["schemas"][name],
+            field,
+            b,
+            depth + 1,
+        );
+    }
+    for combinator in ["oneOf", "anyOf", "allOf"] {
+        if let Some(first) = schema[combinator].as_array().and_then(|v| v.first()) {
+            return example(doc, first, field, b, depth + 1);
+        }
+    }
+    let ty = match &schema["type"] {
+        Value::String(t) => t.as_str(),
+        Value::Array(types) => types
+            .iter()
+            .filter_map(Value::as_str)
+            .find(|t| *t != "null")
+            .unwrap_or("null"),
+        _ if schema["properties"].is_object() => "object",
+        _ => "string",
+    };
+    match ty {
+        "object" => {
+            let mut object = Map::new();
+            if let Some(properties) = schema["properties"].as_object() {
+                for (name, property) in properties {
+                    object.insert(name.clone(), example(doc, property, name, b, depth + 1));
+                }
+            }
+            Value::Object(object)
+        }
+        "array" => Value::Array(vec![example(doc, &schema["items"], field, b, depth + 1)]),
+        "integer" | "number" => json!(1),
+        "boolean" => json!(false),
+        "null" => Value::Null,
+        _ if field.ends_with("_id") || field == "key" => json!(b.value_for(field)),
+        _ => json!("probe"),
+    }
+}
+
+async fn send(
+    app: &TestApp,
+    method: &Method,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&Value>,
+    merchant_header: Option<&str>,
+) -> TestResponse {
+    let auth = token.map(|t| format!("Bearer {t}"));
+    let mut headers: Vec<(HeaderName, &str)> = Vec::new();
+    if let Some(auth) = &auth {
+        headers.push((header::AUTHORIZATION, auth));
+    }
+    if body.is_some() {
+        headers.push((header::CONTENT_TYPE, "application/json"));
+    }
+    if let Some(m) = merchant_header {
+        headers.push((HeaderName::from_static("x-omnihub-merchant"), m));
+    }
+    let body = body.map_or_else(Body::empty, |b| Body::from(b.to_string()));
+    app.request(method.clone(), path, &headers, body).await
+}
+
+/// A's token, signing in again if the last call ended the session (a logout route).
+async fn fresh_token(app: &TestApp, token: &mut String, email: &str) {
+    if app.get_as(token, "/api/v1/auth/me").await.status == StatusCode::UNAUTHORIZED {
+        *token = fixtures::login(app, email).await;
+    }
+}
+
+both_dbs! {
+    async fn no_route_serves_another_merchant_or_anyone_without_credentials(app: TestApp) {
+        // Arrange: merchant A's staff with every merchant permission, and merchant B.
+        let a = fixtures::merchant(app, "alpha-shop", "Alpha 商店").await;
+        let a_email = "owner@alpha.test";
+        fixtures::staff(app, Some(a.id), a_email, &fixtures::all_merchant_permissions()).await;
+        let mut token = fixtures::login(app, a_email).await;
+        let b = victim(app).await;
+        // A's token works on A's own data, so refusals below are about B.
+        assert_eq!(app.get_as(&token, &format!("/api/v1/merchants/{}", a.id)).await.status, StatusCode::OK);
+        assert_eq!(app.get_as(&token, "/api/v1/audit").await.status, StatusCode::OK);
+
+        let doc = app.get("/api/v1/openapi.json").await.json();
+        let paths = doc["paths"].as_object().unwrap();
+        assert!(paths.contains_key("/api/v1/audit") && paths.contains_key("/api/v1/merchants/{merchant_id}"));
+        let mut walked = 0;
+        for (template, operations) in paths {
+            for (method, operation) in operations.as_object().unwrap() {
+                let Ok(method) = method.to_uppercase().parse::<Method>() else { continue };
+                if !matches!(method, Method::GET | Method::POST | Method::PUT | Method::PATCH | Method::DELETE) {
+                    continue;
+                }
+                walked += 1;
+                let what = format!("{method} {template}");
+                let (path, names_b) = fill(template, &b);
+                let has_body = matches!(method, Method::POST | Method::PUT | Method::PATCH);
+                let mut bodies = vec![json!({})];
+                let schema = &operation["requestBody"]["content"]["application/json"]["schema"];
+                if has_body && !schema.is_null() {
+                    bodies.push(example(&doc, schema, "", &b, 0));
+                }
+
+                // (a) Without credentials.
+                let anonymous = send(app, &method, &path, None, has_body.then_some(&bodies[0]), None).await;
+                if PUBLIC.contains(&template.as_str()) {
+                    assert!(anonymous.status.as_u16() < 500, "{what} without credentials: {} {}", anonymous.status, anonymous.text());
+                } else {
+                    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED, "{what} must require credentials: {}", anonymous.text());
+                }
+
+                // (b) As A's staff, against B.
+                let probes: Vec<(String, Option<&str>)> = vec![
+                    (path.clone(), None),
+                    (format!("{path}{}merchant_id={}", if path.contains('?') { '&' } else { '?' }, b.merchant), Some(b.secrets[0].as_str())),
+                ];
+                for (url, merchant_header) in &probes {
+                    for body in if has_body { bodies.iter().map(Some).collect::<Vec<_>>() } else { vec![None] } {
+                        fresh_token(app, &mut token, a_email).await;
+                        let response = send(app, &method, url, Some(&token), body, *merchant_header).await;
+                        let probe = format!("{what} as A ({url}, header {merchant_header:?}, body {body:?})");
+                        assert!(response.status.as_u16() < 500, "{probe}: {} {}", response.status, response.text());
+                        if names_b {
+                            assert!(REFUSALS.contains(&response.status.as_u16()), "{probe} must be refused: {} {}", response.status, response.text());
+                        }
+                        b.assert_not_leaked(&probe, &response);
+                    }
+                }
+            }
+        }
+        assert!(walked >= 10, "only {walked} operations in the OpenAPI document");
+    }
+}
