@@ -500,6 +500,41 @@ impl TestApp {
         session
     }
 
+    /// Signs a user without MFA into the console with a password; returns the session.
+    pub async fn console_login_as(&self, email: &str, password: &str) -> ConsoleSession {
+        let form = format!(
+            "email={}&password={}&next=/admin",
+            urlenc(email),
+            urlenc(password)
+        );
+        let login = self
+            .post_raw("/admin/login", "application/x-www-form-urlencoded", form)
+            .await;
+        assert_eq!(
+            login.status,
+            StatusCode::SEE_OTHER,
+            "console login: {}",
+            login.text()
+        );
+        assert_eq!(
+            login.header("location"),
+            Some("/admin"),
+            "signed in without an MFA step"
+        );
+        let cookie = login
+            .header("set-cookie")
+            .expect("session cookie")
+            .split(';')
+            .next()
+            .expect("cookie")
+            .to_owned();
+        let token = cookie.split_once('=').expect("name=value").1.to_owned();
+        ConsoleSession {
+            csrf: omnihub_server::console::session::csrf_token(&token),
+            cookie,
+        }
+    }
+
     /// A console GET with a session cookie.
     pub async fn console_get(&self, session: &ConsoleSession, path: &str) -> TestResponse {
         self.request(

@@ -7,6 +7,7 @@ mod api_keys;
 mod audit;
 mod auth;
 mod console;
+mod console_access;
 mod errors;
 mod fixtures;
 mod identity;
