@@ -51,6 +51,15 @@ pub enum Error {
     /// The caller is signed in but may not do this.
     #[error("not permitted: {0}")]
     Forbidden(&'static str),
+    /// The caller may not do this, for a reason with its own stable code (`self-approval`,
+    /// `self-disable`): 403, with the code as the problem type.
+    #[error("{message}")]
+    Denied {
+        /// A stable kebab-case code; it becomes `/problems/<code>`.
+        code: &'static str,
+        /// A human-readable explanation.
+        message: String,
+    },
     /// The caller lacks a permission.
     #[error("missing permission {0}")]
     MissingPermission(omnihub_domain::access::Permission),

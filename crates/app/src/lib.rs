@@ -4,6 +4,7 @@
 //! CLI and the background workers all call these functions, never the store directly.
 
 pub mod access;
+pub mod access_requests;
 pub mod api_keys;
 pub mod audit;
 pub mod auth;
@@ -15,11 +16,13 @@ pub mod merchants;
 pub mod mfa;
 pub mod oauth;
 pub mod passwords;
+pub mod roles;
 pub mod secrets;
 pub mod settings;
 pub mod setup;
 pub mod staff;
 pub mod system;
+pub mod users;
 
 pub use context::{Actor, App, Principal, RequestMeta};
 pub use error::{Error, FieldError};

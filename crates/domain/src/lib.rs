@@ -3,6 +3,7 @@
 //! unit- and property-tested in milliseconds.
 
 pub mod access;
+pub mod access_requests;
 pub mod api_keys;
 pub mod audit;
 pub mod catalog;
@@ -11,5 +12,7 @@ pub mod identity;
 pub mod ids;
 pub mod merchants;
 pub mod money;
+pub mod roles;
 pub mod settings;
 pub mod throttle;
+pub mod users;

@@ -220,6 +220,9 @@ fn app_parts(err: &AppError) -> (StatusCode, &'static str, &'static str, Option<
             "Service unavailable",
             Some("the database is busy or unreachable; retry shortly".into()),
         ),
+        AppError::Denied { code, message } => {
+            (S::FORBIDDEN, code, "Forbidden", Some(message.clone()))
+        }
         AppError::MissingPermission(p) => (S::FORBIDDEN, "missing-permission", "Forbidden", Some(format!("this needs the {p} permission"))),
         AppError::MfaEnrolmentRequired => (S::FORBIDDEN, "mfa-enrolment-required", "MFA enrolment required", Some("a role of yours requires multi-factor authentication: enrol at /api/v1/auth/mfa first".into())),
         AppError::TooManyAttempts { retry_after_secs } => (S::TOO_MANY_REQUESTS, "too-many-attempts", "Too many attempts", Some(format!("try again in {retry_after_secs} seconds"))),

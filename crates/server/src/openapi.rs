@@ -20,6 +20,9 @@ use crate::api::oauth::ClientBasicAuth;
         (name = "operations", description = "Health, readiness, metrics and system status"),
         (name = "auth", description = "Sign-in and sessions"),
         (name = "merchants", description = "Merchants (tenants) and their settings"),
+        (name = "users", description = "Staff users: create, list, disable; a merchant's first owner"),
+        (name = "roles", description = "Built-in and custom roles, and the permission catalogue"),
+        (name = "access-requests", description = "Role and permission changes, effective once a second approver approves them"),
         (name = "audit", description = "The hash-chained audit log: search, CSV export, verification"),
         (name = "api-keys", description = "API keys for integrations: `Authorization: Bearer ohk_…`"),
         (name = "oauth", description = "OAuth 2.0 client-credentials grant for API keys")

@@ -6,6 +6,7 @@
 //! is scoped by it.
 
 pub mod access;
+pub mod access_requests;
 pub mod api_keys;
 pub mod audit;
 pub mod catalog;
@@ -16,11 +17,13 @@ pub mod merchants;
 pub mod mfa;
 pub mod migrations;
 pub mod platform;
+pub mod roles;
 pub mod sessions;
 pub mod settings;
 pub mod staff;
 pub mod throttle;
 pub mod time;
+pub mod users;
 
 pub use db::{Backend, Db, DbOptions, PoolStats, Tx};
 pub use error::StoreError;

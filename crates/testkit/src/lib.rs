@@ -500,6 +500,41 @@ impl TestApp {
         session
     }
 
+    /// Signs a user without MFA into the console with a password; returns the session.
+    pub async fn console_login_as(&self, email: &str, password: &str) -> ConsoleSession {
+        let form = format!(
+            "email={}&password={}&next=/admin",
+            urlenc(email),
+            urlenc(password)
+        );
+        let login = self
+            .post_raw("/admin/login", "application/x-www-form-urlencoded", form)
+            .await;
+        assert_eq!(
+            login.status,
+            StatusCode::SEE_OTHER,
+            "console login: {}",
+            login.text()
+        );
+        assert_eq!(
+            login.header("location"),
+            Some("/admin"),
+            "signed in without an MFA step"
+        );
+        let cookie = login
+            .header("set-cookie")
+            .expect("session cookie")
+            .split(';')
+            .next()
+            .expect("cookie")
+            .to_owned();
+        let token = cookie.split_once('=').expect("name=value").1.to_owned();
+        ConsoleSession {
+            csrf: omnihub_server::console::session::csrf_token(&token),
+            cookie,
+        }
+    }
+
     /// A console GET with a session cookie.
     pub async fn console_get(&self, session: &ConsoleSession, path: &str) -> TestResponse {
         self.request(
@@ -543,6 +578,191 @@ impl TestApp {
     /// Closes the pools (PostgreSQL databases are dropped when the app is dropped).
     pub async fn close(self) {
         self.app.db.close().await;
+    }
+
+    // --- rbac fixtures ---
+    // Set-up goes through the app and store layers directly: it creates users and grants
+    // roles without the approval the API insists on.
+
+    /// The password of users made by [`TestApp::staff_user`].
+    pub const STAFF_PASSWORD: &'static str = "staff horse battery staple";
+
+    /// Creates a merchant (as the system operator) and returns its id.
+    pub async fn merchant(&self, code: &str) -> omnihub_domain::ids::MerchantId {
+        let input = omnihub_app::merchants::MerchantInput {
+            code: code.to_owned(),
+            name: format!("Merchant {code}"),
+            ..Default::default()
+        };
+        omnihub_app::merchants::create(&self.app, &Actor::system(), input)
+            .await
+            .expect("create merchant")
+            .id
+    }
+
+    /// Creates a custom role of `merchant` holding `permissions` (no MFA required) and
+    /// returns its id.
+    pub async fn custom_role(
+        &self,
+        merchant: omnihub_domain::ids::MerchantId,
+        code: &str,
+        permissions: &[&str],
+    ) -> omnihub_domain::roles::RoleId {
+        let id = omnihub_domain::roles::RoleId::from_uuid(self.app.ids.new_id());
+        let role = omnihub_store::roles::NewCustomRole {
+            code,
+            name: code,
+            description: "",
+            requires_mfa: false,
+        };
+        let mut tx = self.app.db.begin_write().await.expect("begin");
+        omnihub_store::roles::insert_custom(&mut tx, merchant, id, &role, self.app.now())
+            .await
+            .expect("insert role");
+        omnihub_store::roles::set_permissions(&mut tx, merchant, id, permissions, self.app.now())
+            .await
+            .expect("set permissions");
+        tx.commit().await.expect("commit");
+        id
+    }
+
+    /// Creates a staff user of `merchant` (platform staff when `None`) with the password
+    /// [`Self::STAFF_PASSWORD`], holding `roles` (built-in codes, or custom codes of the
+    /// merchant), enrolled in MFA when a role requires it; returns a live session token
+    /// opened directly (MFA enrolment and its sign-in step are not needed in set-up).
+    pub async fn staff_user(
+        &self,
+        merchant: Option<omnihub_domain::ids::MerchantId>,
+        email: &str,
+        roles: &[&str],
+    ) -> String {
+        use omnihub_domain::access::BuiltInRole;
+        let email = omnihub_domain::identity::Email::parse(email).expect("email");
+        let password =
+            omnihub_domain::identity::NewPassword::parse(Self::STAFF_PASSWORD).expect("password");
+        let hash = omnihub_app::passwords::hash(&password, self.app.hash_cost, &OsEntropy)
+            .await
+            .expect("hash");
+        let id = omnihub_domain::ids::UserId::from_uuid(self.app.ids.new_id());
+        let new = omnihub_store::staff::NewStaffUser {
+            merchant,
+            email: &email,
+            display_name: email.as_ref(),
+            password_hash: &hash,
+            is_platform_admin: false,
+        };
+        let now = self.app.now();
+        let mut tx = self.app.db.begin_write().await.expect("begin");
+        omnihub_store::staff::insert(&mut tx, id, &new, now)
+            .await
+            .expect("insert user");
+        let custom = match merchant {
+            Some(m) => omnihub_store::roles::list_custom(&mut tx, m)
+                .await
+                .expect("roles"),
+            None => Vec::new(),
+        };
+        let mut needs_mfa = false;
+        for code in roles {
+            let (role, mfa) = match BuiltInRole::from_code(code) {
+                Some(b) => (b.id(), b.requires_mfa()),
+                None => custom
+                    .iter()
+                    .find(|r| r.code == *code)
+                    .map(|r| (r.id, r.requires_mfa))
+                    .unwrap_or_else(|| panic!("no role {code}")),
+            };
+            needs_mfa |= mfa;
+            omnihub_store::access::grant_role(
+                &mut tx,
+                id.as_uuid(),
+                role,
+                None,
+                now.as_microsecond(),
+            )
+            .await
+            .expect("grant");
+        }
+        if needs_mfa {
+            omnihub_store::users::mark_mfa_enrolled(&mut tx, merchant, id, now)
+                .await
+                .expect("mfa");
+        }
+        let token = format!(
+            "ohs_{}{}",
+            uuid::Uuid::new_v4().simple(),
+            uuid::Uuid::new_v4().simple()
+        );
+        let session = omnihub_store::sessions::NewSession {
+            token_hash: &omnihub_app::auth::token_hash(&token),
+            user: id,
+            idle_expires_at: now + omnihub_app::auth::SESSION_IDLE,
+            absolute_expires_at: now + omnihub_app::auth::SESSION_ABSOLUTE,
+            client_address: None,
+            user_agent: None,
+            stage: "active",
+            channel: "api",
+        };
+        omnihub_store::sessions::insert(&mut tx, &session, now)
+            .await
+            .expect("session");
+        tx.commit().await.expect("commit");
+        token
+    }
+
+    /// Signs in through the API with a password; returns the token.
+    pub async fn login(&self, email: &str, password: &str) -> TestResponse {
+        self.post_json(
+            "/api/v1/auth/login",
+            &json!({"email": email, "password": password}),
+        )
+        .await
+    }
+
+    /// The id of the user with this email.
+    pub async fn user_id(&self, email: &str) -> String {
+        let email = omnihub_domain::identity::Email::parse(email).expect("email");
+        let mut tx = self.app.db.begin_read().await.expect("begin");
+        omnihub_store::staff::find_by_email(&mut tx, &email)
+            .await
+            .expect("find")
+            .expect("user exists")
+            .id
+            .to_string()
+    }
+
+    /// The audit entries of a merchant's chain (the platform's when `None`), in order, as
+    /// `(action, entity_id, after_json)`.
+    pub async fn audit_entries(
+        &self,
+        merchant: Option<omnihub_domain::ids::MerchantId>,
+    ) -> Vec<(String, Option<String>, Option<Value>)> {
+        let chain = merchant.map_or_else(|| "platform".to_owned(), |m| m.to_string());
+        let mut tx = self.app.db.begin_read().await.expect("begin");
+        omnihub_store::audit::chain_page(&mut tx, &chain, 0, 10_000)
+            .await
+            .expect("audit")
+            .into_iter()
+            .map(|row| {
+                let after = row
+                    .after_json
+                    .as_deref()
+                    .map(|j| serde_json::from_str(j).expect("json"));
+                (row.action, row.entity_id, after)
+            })
+            .collect()
+    }
+
+    /// The audit actions of a merchant's chain (the platform's when `None`), in order.
+    pub async fn audit_actions(
+        &self,
+        merchant: Option<omnihub_domain::ids::MerchantId>,
+    ) -> Vec<String> {
+        self.audit_entries(merchant)
+            .await
+            .into_iter()
+            .map(|(action, _, _)| action)
+            .collect()
     }
 }
 

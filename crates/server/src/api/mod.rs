@@ -8,13 +8,16 @@ use utoipa_axum::router::OpenApiRouter;
 
 use crate::state::AppState;
 
+pub mod access_requests;
 pub mod account;
 pub mod api_keys;
 pub mod audit;
 pub mod auth;
 pub mod merchants;
 pub mod oauth;
+pub mod roles;
 pub mod system;
+pub mod users;
 
 /// All API routes with their OpenAPI description.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -23,6 +26,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(auth::router())
         .merge(account::router())
         .merge(merchants::router())
+        .merge(users::router())
+        .merge(roles::router())
+        .merge(access_requests::router())
         .merge(audit::router())
         .merge(api_keys::router())
         .merge(oauth::router())

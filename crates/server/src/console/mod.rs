@@ -14,14 +14,19 @@ use axum_extra::extract::CookieJar;
 
 use crate::state::AppState;
 
+mod access_requests;
 mod account;
 mod api_keys;
 mod audit;
 mod auth;
+mod forms;
 pub mod i18n;
+mod merchants;
+mod roles;
 pub mod session;
 mod setup;
 mod system;
+mod users;
 
 use i18n::{Lang, Tr};
 
@@ -50,6 +55,34 @@ pub fn router() -> Router<AppState> {
         .route("/audit/export.csv", get(audit::export_csv))
         .route("/api-keys", get(api_keys::list_page).post(api_keys::create))
         .route("/api-keys/{id}/revoke", post(api_keys::revoke))
+        .route("/users", get(users::list_page).post(users::create))
+        .route("/users/{id}", get(users::detail))
+        .route("/users/{id}/disable", post(users::disable))
+        .route("/users/{id}/enable", post(users::enable))
+        .route("/users/{id}/request-role", post(users::request_role))
+        .route("/roles", get(roles::list_page).post(roles::create))
+        .route("/roles/{id}", get(roles::detail))
+        .route(
+            "/roles/{id}/request-permissions",
+            post(roles::request_permissions),
+        )
+        .route("/access-requests", get(access_requests::page))
+        .route(
+            "/access-requests/{id}/approve",
+            post(access_requests::approve),
+        )
+        .route(
+            "/access-requests/{id}/reject",
+            post(access_requests::reject),
+        )
+        .route(
+            "/merchants",
+            get(merchants::list_page).post(merchants::create),
+        )
+        .route("/merchants/leave", post(merchants::leave))
+        .route("/merchants/{id}", get(merchants::detail))
+        .route("/merchants/{id}/owner", post(merchants::create_owner))
+        .route("/merchants/{id}/act", post(merchants::act))
         .fallback(not_found)
         .layer(from_fn(session::csrf_guard))
 }

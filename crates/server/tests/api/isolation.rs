@@ -68,6 +68,7 @@ impl Victim {
                     stem.to_owned(),
                     format!("staff_{stem}"),
                     stem.replace("key", "api_key"),
+                    format!("access_{stem}"),
                 ];
                 aliases
                     .iter()
@@ -92,6 +93,42 @@ impl Victim {
     }
 }
 
+/// B's own records of every kind its audit chain names: a custom role, an access request
+/// and an API key, made through the API as B's owner. Returns the role's id.
+async fn access_records(app: &TestApp, email: &str, user: UserId) -> String {
+    let token = fixtures::login(app, email).await;
+    let role = app
+        .send_json(
+            Method::POST,
+            "/api/v1/roles",
+            Some(&token),
+            &json!({"code": "bravo_packer", "name": "Bravo packer"}),
+        )
+        .await;
+    assert_eq!(role.status, StatusCode::CREATED, "{}", role.text());
+    let role_id = role.json()["id"].as_str().unwrap().to_owned();
+    let grant = json!({"kind": "grant_role", "user_id": user.to_string(), "role_id": role_id, "reason": "bravo"});
+    let request = app
+        .send_json(
+            Method::POST,
+            "/api/v1/access-requests",
+            Some(&token),
+            &grant,
+        )
+        .await;
+    assert_eq!(request.status, StatusCode::CREATED, "{}", request.text());
+    let key = app
+        .send_json(
+            Method::POST,
+            "/api/v1/api-keys",
+            Some(&token),
+            &json!({"name": "bravo erp", "scopes": ["orders.read"]}),
+        )
+        .await;
+    assert_eq!(key.status, StatusCode::CREATED, "{}", key.text());
+    role_id
+}
+
 async fn victim(app: &TestApp) -> Victim {
     let b = fixtures::merchant(app, "bravo-shop", "Bravo Trading 布拉沃商行").await;
     let email = "owner@bravo.test";
@@ -111,6 +148,7 @@ async fn victim(app: &TestApp) -> Victim {
     )
     .await
     .unwrap();
+    let role_id = access_records(app, email, user).await;
     let input = SearchInput {
         merchant_id: Some(b.id.to_string()),
         ..SearchInput::default()
@@ -118,10 +156,23 @@ async fn victim(app: &TestApp) -> Victim {
     let entries = omnihub_app::audit::search(&app.app, &Actor::system(), &input, None, 500)
         .await
         .unwrap();
-    let records = entries
+    let records: BTreeMap<String, String> = entries
         .into_iter()
         .filter_map(|e| Some((e.entity_type, e.entity_id?)))
         .collect();
+    for kind in [
+        "merchant",
+        "staff_user",
+        "setting",
+        "role",
+        "access_request",
+        "api_key",
+    ] {
+        assert!(
+            records.contains_key(kind),
+            "B has no {kind} record to probe: {records:?}"
+        );
+    }
     Victim {
         merchant: b.id,
         user,
@@ -132,6 +183,9 @@ async fn victim(app: &TestApp) -> Victim {
             b.name,
             email.to_owned(),
             user.to_string(),
+            "bravo_packer".to_owned(),
+            "bravo erp".to_owned(),
+            role_id,
         ],
     }
 }

@@ -2,11 +2,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod access_requests;
 mod api_keys;
 mod audit;
 mod auth;
 mod catalog_app;
 mod console;
+mod console_access;
 mod errors;
 mod fixtures;
 mod identity;
@@ -14,4 +16,6 @@ mod isolation;
 mod merchants;
 mod oauth;
 mod operations;
+mod roles;
 mod schema;
+mod users;
