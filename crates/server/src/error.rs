@@ -90,6 +90,10 @@ pub enum ApiError {
     /// Any other status produced below the router (kept as is, given a problem body).
     #[error("{0}")]
     Status(StatusCode),
+    /// A bulk import wrote nothing because of the listed row errors (fields named
+    /// `line[<n>].<column>`).
+    #[error("import rejected: {} problems", .0.len())]
+    ImportRejected(Vec<ProblemField>),
 }
 
 impl ApiError {
@@ -147,6 +151,15 @@ impl ApiError {
                 Some("the request took too long and was abandoned".into()),
             ),
             Self::Status(s) => status_parts(*s),
+            Self::ImportRejected(errors) => (
+                S::UNPROCESSABLE_ENTITY,
+                "import-rejected",
+                "Import rejected",
+                Some(format!(
+                    "nothing was imported: {} problems in the file",
+                    errors.len()
+                )),
+            ),
         }
     }
 
@@ -165,6 +178,7 @@ impl ApiError {
                 code: "invalid".into(),
                 message: message.clone(),
             }],
+            Self::ImportRejected(errors) => errors.clone(),
             _ => Vec::new(),
         }
     }

@@ -25,7 +25,8 @@ use crate::api::oauth::ClientBasicAuth;
         (name = "access-requests", description = "Role and permission changes, effective once a second approver approves them"),
         (name = "audit", description = "The hash-chained audit log: search, CSV export, verification"),
         (name = "api-keys", description = "API keys for integrations: `Authorization: Bearer ohk_…`"),
-        (name = "oauth", description = "OAuth 2.0 client-credentials grant for API keys")
+        (name = "oauth", description = "OAuth 2.0 client-credentials grant for API keys"),
+        (name = "catalog", description = "Products, SKUs, brands, categories, listing review, history, import/export and sellability. Money is `{\"amount\": \"19.90\", \"currency\": \"CNY\"}` (decimal text)")
     ),
     modifiers(&BearerAuth, &ClientBasicAuth),
     components(schemas(crate::error::Problem, crate::error::ProblemField))

@@ -731,7 +731,8 @@ pub(crate) async fn resolve_filter(
     Ok((path, q.limit.unwrap_or(50).clamp(1, 500)))
 }
 
-fn page<T>(mut items: Vec<T>, limit: u32, id: impl Fn(&T) -> Uuid) -> Page<T> {
+/// A page from `limit + 1` fetched rows: the extra row only says a next page exists.
+pub(crate) fn page<T>(mut items: Vec<T>, limit: u32, id: impl Fn(&T) -> Uuid) -> Page<T> {
     let more = items.len() > usize::try_from(limit).unwrap_or(usize::MAX);
     if more {
         items.pop();

@@ -434,3 +434,97 @@ pub async fn require_listed(tx: &mut Tx, merchant: MerchantId, ids: &[SkuId]) ->
         .filter_map(|id| found.iter().find(|s| s.id == *id).cloned())
         .collect())
 }
+
+/// The products awaiting a decision that the caller may make (not their own submissions,
+/// no level of the round already approved by them), oldest submission first, each with
+/// its compliance findings. `after` is the previous page's `next_cursor`; `limit` 1 to
+/// 500. Needs `catalog.review`.
+#[tracing::instrument(skip_all, fields(merchant_id = %merchant), err)]
+pub async fn review_queue(
+    app: &App,
+    actor: &Actor,
+    merchant: MerchantId,
+    after: Option<ProductId>,
+    limit: u32,
+) -> Result<super::Page<Product>> {
+    actor.require_in(merchant, Permission::CatalogReview)?;
+    let reviewer = actor.user().ok_or(Error::Forbidden(
+        "a review queue belongs to an identifiable reviewer",
+    ))?;
+    let limit = limit.clamp(1, 500);
+    let mut tx = app.db.begin_read().await?;
+    let rows = store::review_queue(
+        &mut tx,
+        merchant,
+        reviewer.as_uuid(),
+        after.map(|a| a.as_uuid()),
+        limit + 1,
+    )
+    .await?;
+    let items = rows
+        .iter()
+        .map(|r| Product::from_rows(r, &[]))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(super::products::page(items, limit, |p| p.id.as_uuid()))
+}
+
+/// Checks that every SKU named (by id or by code, ignoring case) may be sold now: an
+/// active SKU of a listed product of this merchant. Returns them, ids first then codes;
+/// otherwise a conflict `sku-not-sellable` naming each one that is not (unknown, another
+/// merchant's, inactive, or its product not listed). For order intake and channels
+/// calling over HTTP; needs `catalog.read`.
+#[tracing::instrument(skip_all, fields(merchant_id = %merchant), err)]
+pub async fn check_sellable(
+    app: &App,
+    actor: &Actor,
+    merchant: MerchantId,
+    ids: &[SkuId],
+    codes: &[String],
+) -> Result<Vec<Sku>> {
+    actor.require_in(merchant, Permission::CatalogRead)?;
+    if ids.is_empty() && codes.is_empty() {
+        return Err(Error::invalid(
+            "sku_ids",
+            "required",
+            "name at least one SKU by id or code",
+        ));
+    }
+    if ids.len() + codes.len() > 500 {
+        return Err(Error::invalid("sku_ids", "too_many", "at most 500 SKUs"));
+    }
+    let mut tx = app.db.begin_read().await?;
+    let keys: Vec<String> = codes
+        .iter()
+        .map(|c| c.trim().to_ascii_uppercase())
+        .collect();
+    let by_code = store::skus_by_codes(&mut tx, merchant, &keys).await?;
+    let mut wanted: Vec<(String, Option<SkuId>)> =
+        ids.iter().map(|id| (id.to_string(), Some(*id))).collect();
+    for (raw, key) in codes.iter().zip(&keys) {
+        let id = by_code
+            .iter()
+            .find(|s| s.code.to_ascii_uppercase() == *key)
+            .map(|s| SkuId::from_uuid(s.id));
+        wanted.push((raw.trim().to_owned(), id));
+    }
+    let known: Vec<SkuId> = wanted.iter().filter_map(|(_, id)| *id).collect();
+    let found = sellable_skus(&mut tx, merchant, &known).await?;
+    let missing: Vec<&str> = wanted
+        .iter()
+        .filter(|(_, id)| !id.is_some_and(|id| found.iter().any(|s| s.id == id)))
+        .map(|(name, _)| name.as_str())
+        .collect();
+    if !missing.is_empty() {
+        return Err(Error::Conflict {
+            code: "sku-not-sellable",
+            message: format!(
+                "not sellable (unknown, inactive, or its product is not listed): {}",
+                missing.join(", ")
+            ),
+        });
+    }
+    Ok(wanted
+        .iter()
+        .filter_map(|(_, id)| found.iter().find(|s| Some(s.id) == *id).cloned())
+        .collect())
+}

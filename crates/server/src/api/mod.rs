@@ -13,6 +13,7 @@ pub mod account;
 pub mod api_keys;
 pub mod audit;
 pub mod auth;
+pub mod catalog;
 pub mod merchants;
 pub mod oauth;
 pub mod roles;
@@ -32,6 +33,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(audit::router())
         .merge(api_keys::router())
         .merge(oauth::router())
+        .merge(catalog::router())
 }
 
 /// One page of a list, with the cursor of the next page (absent on the last page).

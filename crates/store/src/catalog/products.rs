@@ -559,3 +559,66 @@ async fn taken(
     }
     Ok(taken)
 }
+
+/// The merchant's SKUs with these codes (upper-cased keys), for callers that name SKUs by
+/// code (channels, order intake). Unknown codes are simply absent.
+pub async fn skus_by_codes(
+    tx: &mut Tx,
+    merchant: MerchantId,
+    code_keys: &[String],
+) -> Result<Vec<SkuRow>, StoreError> {
+    let mut out = Vec::new();
+    // Chunks keep the statement under SQLite's bound-parameter limit.
+    for chunk in code_keys.chunks(500) {
+        let mut q = Query::new(merchant);
+        let list: Vec<String> = chunk.iter().map(|k| q.arg(Arg::Text(k.clone()))).collect();
+        q.sql = format!(
+            concat!(
+                "SELECT ",
+                sku_columns!(),
+                " FROM skus s WHERE s.merchant_id = $1 AND s.code_key IN ({}) ORDER BY s.id"
+            ),
+            list.join(", ")
+        );
+        out.extend(q.fetch_all::<SkuRow>(&mut *tx).await?);
+    }
+    Ok(out)
+}
+
+/// A page of the merchant's products awaiting a review decision that `reviewer` may make:
+/// not submitted by them, and no level of the current round approved by them. Oldest
+/// submission first; `after` is the last product of the previous page.
+pub async fn review_queue(
+    tx: &mut Tx,
+    merchant: MerchantId,
+    reviewer: Uuid,
+    after: Option<Uuid>,
+    limit: u32,
+) -> Result<Vec<ProductRow>, StoreError> {
+    let mut q = Query::new(merchant);
+    let me = q.arg(Arg::Uuid(reviewer));
+    q.sql = format!(
+        concat!(
+            "SELECT ",
+            product_columns_p!(),
+            " FROM products p WHERE p.merchant_id = $1 AND p.status = 'in_review' ",
+            "AND (p.submitted_by IS NULL OR p.submitted_by <> {me}) ",
+            "AND NOT EXISTS (SELECT 1 FROM product_reviews r WHERE r.merchant_id = $1 ",
+            "AND r.product_id = p.id AND r.round = p.review_round AND r.action = 'approve' ",
+            "AND r.actor_id = {me})"
+        ),
+        me = me
+    );
+    if let Some(after) = after {
+        // Keyset on (submitted_at, id), read from the cursor's own row.
+        let p = q.arg(Arg::Uuid(after));
+        q.sql.push_str(&format!(
+            " AND (p.submitted_at, p.id) > (SELECT c.submitted_at, c.id FROM products c \
+             WHERE c.merchant_id = $1 AND c.id = {p})"
+        ));
+    }
+    let p = q.arg(Arg::Int(i64::from(limit)));
+    q.sql
+        .push_str(&format!(" ORDER BY p.submitted_at, p.id LIMIT {p}"));
+    q.fetch_all::<ProductRow>(tx).await
+}
