@@ -62,6 +62,8 @@ impl Victim {
             "merchant_id" => self.merchant.to_string(),
             "user_id" | "staff_id" | "staff_user_id" | "target_user_id" => self.user.to_string(),
             "key" => "catalog.review_levels".to_owned(),
+            // B's product has version 1 (its creation).
+            "version" => "1".to_owned(),
             _ => {
                 let stem = name.strip_suffix("_id").unwrap_or(name);
                 let aliases = [
@@ -129,6 +131,37 @@ async fn access_records(app: &TestApp, email: &str, user: UserId) -> String {
     role_id
 }
 
+/// B's catalogue: a brand, a category and a product with a SKU, made through the API as
+/// B's owner (so B's audit chain names them). Returns the SKU's id, which the audit chain
+/// does not name (SKUs are audited as part of their product).
+async fn catalog_records(app: &TestApp, email: &str) -> String {
+    let token = fixtures::login(app, email).await;
+    let mut ids = Vec::new();
+    for (path, body) in [
+        ("/api/v1/catalog/brands", json!({"name": "Bravo Brand"})),
+        (
+            "/api/v1/catalog/categories",
+            json!({"name": "Bravo Apparel"}),
+        ),
+    ] {
+        let r = app.send_json(Method::POST, path, Some(&token), &body).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{path}: {}", r.text());
+        ids.push(r.json()["id"].as_str().unwrap().to_owned());
+    }
+    let product = json!({"name": "Bravo secret tee", "brand_id": ids[0], "category_id": ids[1],
+        "skus": [{"code": "BRAVO-TEE-1", "price": {"amount": "9.90"}}]});
+    let r = app
+        .send_json(
+            Method::POST,
+            "/api/v1/catalog/products",
+            Some(&token),
+            &product,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    r.json()["skus"][0]["id"].as_str().unwrap().to_owned()
+}
+
 async fn victim(app: &TestApp) -> Victim {
     let b = fixtures::merchant(app, "bravo-shop", "Bravo Trading 布拉沃商行").await;
     let email = "owner@bravo.test";
@@ -149,6 +182,7 @@ async fn victim(app: &TestApp) -> Victim {
     .await
     .unwrap();
     let role_id = access_records(app, email, user).await;
+    let sku_id = catalog_records(app, email).await;
     let input = SearchInput {
         merchant_id: Some(b.id.to_string()),
         ..SearchInput::default()
@@ -156,10 +190,11 @@ async fn victim(app: &TestApp) -> Victim {
     let entries = omnihub_app::audit::search(&app.app, &Actor::system(), &input, None, 500)
         .await
         .unwrap();
-    let records: BTreeMap<String, String> = entries
+    let mut records: BTreeMap<String, String> = entries
         .into_iter()
         .filter_map(|e| Some((e.entity_type, e.entity_id?)))
         .collect();
+    records.insert("sku".to_owned(), sku_id);
     for kind in [
         "merchant",
         "staff_user",
@@ -167,6 +202,9 @@ async fn victim(app: &TestApp) -> Victim {
         "role",
         "access_request",
         "api_key",
+        "brand",
+        "category",
+        "product",
     ] {
         assert!(
             records.contains_key(kind),
@@ -185,6 +223,9 @@ async fn victim(app: &TestApp) -> Victim {
             user.to_string(),
             "bravo_packer".to_owned(),
             "bravo erp".to_owned(),
+            "Bravo secret tee".to_owned(),
+            "BRAVO-TEE-1".to_owned(),
+            "Bravo Brand".to_owned(),
             role_id,
         ],
     }
