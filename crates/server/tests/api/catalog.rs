@@ -420,4 +420,19 @@ both_dbs! {
         let mine = app.get_as(&b.owner, &format!("/api/v1/catalog/products/{id}")).await.json();
         assert_eq!((mine["name"].as_str(), mine["version"].as_i64()), (Some("Bravo tee"), Some(1)));
     }
+
+    async fn platform_staff_choose_the_merchant_with_a_header(app: TestApp) {
+        let s = shop(app, "acme").await;
+        created(app, &s.owner, "/api/v1/catalog/products", &mug("MUG-1", "10")).await;
+        let staff = fixtures::staff_token(app, None, "ops@omnihub.test", &CATALOG_ALL).await;
+        let auth = format!("Bearer {staff}");
+        let merchant = s.id.to_string();
+        let without = app.get_as(&staff, "/api/v1/catalog/products").await;
+        assert_eq!(field_errors(&without), [("merchant".to_owned(), "required".to_owned())]);
+        let with = app.request(Method::GET, "/api/v1/catalog/products",
+            &[(axum::http::header::AUTHORIZATION, auth.as_str()), (axum::http::HeaderName::from_static("x-omnihub-merchant"), merchant.as_str())],
+            axum::body::Body::empty()).await;
+        assert_eq!(with.status, StatusCode::OK, "{}", with.text());
+        assert_eq!(with.json()["items"][0]["name"], "Mug");
+    }
 }
