@@ -400,6 +400,39 @@ pub async fn reviews(
         .collect()
 }
 
+/// A product waiting in the review queue.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueueItem {
+    /// The product (without SKUs), with its status (level k of N) and the compliance
+    /// findings of the current round.
+    pub product: Product,
+    /// Who submitted the round (email or key name; empty if the log has no entry).
+    pub submitter: String,
+}
+
+/// The products awaiting a review decision, longest waiting first, at most `limit`
+/// (1 to 500). Needs `catalog.read`; deciding needs `catalog.review`.
+#[tracing::instrument(skip_all, fields(merchant_id = %merchant), err)]
+pub async fn review_queue(
+    app: &App,
+    actor: &Actor,
+    merchant: MerchantId,
+    limit: u32,
+) -> Result<Vec<QueueItem>> {
+    actor.require_in(merchant, Permission::CatalogRead)?;
+    let mut tx = app.db.begin_read().await?;
+    store::review_queue(&mut tx, merchant, limit.clamp(1, 500))
+        .await?
+        .into_iter()
+        .map(|r| {
+            Ok(QueueItem {
+                product: Product::from_rows(&r.product, &[])?,
+                submitter: r.submitter_label.unwrap_or_default(),
+            })
+        })
+        .collect()
+}
+
 /// Which of `ids` may be sold now (active SKUs of listed products), within the caller's
 /// transaction. For order intake and allocation, which have done their own authorisation.
 pub async fn sellable_skus(tx: &mut Tx, merchant: MerchantId, ids: &[SkuId]) -> Result<Vec<Sku>> {

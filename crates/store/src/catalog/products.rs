@@ -559,3 +559,37 @@ async fn taken(
     }
     Ok(taken)
 }
+
+/// A product awaiting a review decision, with who submitted its current round.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct QueueRow {
+    /// The product.
+    #[sqlx(flatten)]
+    pub product: ProductRow,
+    /// Email or key name of the round's submitter, from the review log.
+    pub submitter_label: Option<String>,
+}
+
+/// The merchant's products in review, longest waiting first (submitted time, then id), at
+/// most `limit`. The submitter comes from the review log in the same statement, so a queue
+/// page is one query.
+pub async fn review_queue(
+    tx: &mut Tx,
+    merchant: MerchantId,
+    limit: u32,
+) -> Result<Vec<QueueRow>, StoreError> {
+    const SQL: &str = concat!(
+        "SELECT ",
+        product_columns_p!(),
+        ", (SELECT r.actor_label FROM product_reviews r WHERE r.merchant_id = p.merchant_id \
+         AND r.product_id = p.id AND r.round = p.review_round AND r.action IN ('submit', 'resubmit') \
+         ORDER BY r.created_at DESC, r.id DESC LIMIT 1) AS submitter_label \
+         FROM products p WHERE p.merchant_id = $1 AND p.status = 'in_review' \
+         ORDER BY p.submitted_at, p.id LIMIT $2"
+    );
+    Ok(with_conn!(tx, |c| sqlx::query_as::<_, QueueRow>(SQL)
+        .bind(merchant.as_uuid())
+        .bind(i64::from(limit))
+        .fetch_all(c)
+        .await)?)
+}
