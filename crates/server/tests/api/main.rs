@@ -9,6 +9,7 @@ mod auth;
 mod catalog_app;
 mod console;
 mod console_access;
+mod console_catalog;
 mod errors;
 mod fixtures;
 mod identity;
