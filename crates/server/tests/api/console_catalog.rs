@@ -167,11 +167,18 @@ both_dbs! {
         let page = app.console_get(&editor, &format!("/admin/catalog/products/{id}")).await.text();
         assert!(page.contains("value=\"4006381333931\"") && page.contains("value=\"89.00\""), "{page}");
 
-        // Adding a SKU whose code another SKU has.
-        let add = [("code", "tee-blue-m"), ("options", "Colour=Blue, Size=M"), ("price", "10")];
+        // Adding a SKU for a combination that exists is refused beside its options.
+        let add = [("code", "TEE-EXTRA"), ("options", "Colour=Blue, Size=M"), ("price", "10")];
         let dup = app.console_post(&editor, &format!("/admin/catalog/products/{id}/skus"), &add).await;
         assert_eq!(dup.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(dup.text().contains("field-error") || dup.text().contains("alert error"), "{}", dup.text());
+        assert!(dup.text().contains("data-field=\"options\"") && dup.text().contains("value=\"TEE-EXTRA\""), "{}", dup.text());
+        // Renaming a SKU to another SKU's code is refused beside its code.
+        let other = attr_before(&page, "TEE-BLUE-L", "data-sku");
+        let fields = [("code", "tee-red-m"), ("price", "99.00"), ("status", "active")];
+        let taken = app.console_post(&editor, &format!("/admin/catalog/products/{id}/skus/{other}"), &fields).await;
+        assert_eq!(taken.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let text = taken.text();
+        assert!(text.contains("data-field=\"code\"") && text.contains("another SKU already has this code"), "{text}");
     }
 
     async fn the_product_list_searches_and_filters(app: TestApp) {
@@ -184,6 +191,11 @@ both_dbs! {
             let (app, editor) = (app, &editor);
             async move { app.console_get(editor, &format!("/admin/catalog/products{q}")).await.text() }
         };
+        // The mug is not ready for review: the missing fields are shown beside their inputs.
+        let submit = app.console_post(&editor, &format!("/admin/catalog/products/{mug}/status/submit"), &[]).await;
+        assert_eq!(submit.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let text = submit.text();
+        assert!(text.contains("data-field=\"category_id\"") && text.contains("data-field=\"images\""), "{text}");
         let all = list("").await;
         assert!(all.contains(&tee) && all.contains(&mug), "{all}");
         let by_code = list("?q=tee-red-m").await;
@@ -239,6 +251,33 @@ both_dbs! {
         assert!(page.contains("reviewer@acme.test"), "the review log names the reviewer");
         let listed = app.console_get(&editor, "/admin/catalog/products?status=listed").await.text();
         assert!(listed.contains(&id));
+    }
+
+    async fn two_level_reviews_need_two_reviewers_holding_catalog_review(app: TestApp) {
+        let (m, editor, reviewer) = staff(app).await;
+        app.custom_role(m, "writer", &["catalog.read", "catalog.write"]).await;
+        app.staff_user(Some(m), "writer@acme.test", &["writer"]).await;
+        app.staff_user(Some(m), "second@acme.test", &["catalog_all"]).await;
+        let writer = app.console_login_as("writer@acme.test", TestApp::STAFF_PASSWORD).await;
+        let second = app.console_login_as("second@acme.test", TestApp::STAFF_PASSWORD).await;
+        location(&app.console_post(&editor, "/admin/catalog/settings", &[("review_levels", "2"), ("banned_words", "")]).await);
+        let (brand, _, tees) = taxonomy(app, &editor).await;
+        let id = create_tee(app, &editor, &brand, &tees).await;
+        location(&app.console_post(&editor, &format!("/admin/catalog/products/{id}/status/submit"), &[]).await);
+        let queue = app.console_get(&reviewer, "/admin/catalog/review").await.text();
+        assert!(queue.contains("第 1 级 / 共 2 级") && queue.contains("data-testid=\"findings\""), "{queue}");
+        // Without catalog.review: 403.
+        let approve = |level: &'static str| [("decision", "approve"), ("level", level)];
+        let path = format!("/admin/catalog/review/{id}");
+        assert_eq!(app.console_post(&writer, &path, &approve("1")).await.status, StatusCode::FORBIDDEN);
+        location(&app.console_post(&reviewer, &path, &approve("1")).await);
+        assert!(app.console_get(&reviewer, "/admin/catalog/review").await.text().contains("第 2 级 / 共 2 级"));
+        // The same reviewer cannot decide the second level too.
+        let twice = app.console_post(&reviewer, &path, &approve("2")).await;
+        assert_eq!(twice.status, StatusCode::CONFLICT, "{}", twice.text());
+        location(&app.console_post(&second, &path, &approve("2")).await);
+        let page = app.console_get(&editor, &format!("/admin/catalog/products/{id}")).await.text();
+        assert!(page.contains("data-status=\"approved\""), "{page}");
     }
 
     async fn categories_refuse_a_cycle_and_history_shows_a_diff(app: TestApp) {

@@ -17,7 +17,7 @@ use omnihub_domain::ids::MerchantId;
 use super::super::forms::{FieldErrors, FormBody, PageQuery, app_error, parse_id, see_other, when};
 use super::super::session::ConsoleUser;
 use super::super::{PageContext, render};
-use super::editor_form::{ProductForm, SkuForm, product_errors, sku_errors};
+use super::editor_form::{ProductForm, SkuForm, new_product_errors, product_errors, sku_errors};
 use super::{Choice, Taxonomy, choose_merchant, status_class, status_text};
 use crate::extract::ApiQuery;
 use crate::state::AppState;
@@ -185,7 +185,7 @@ pub(super) async fn create(
     match catalog::create(&state.app, &user.actor, merchant, form.input()).await {
         Ok(p) => see_other(&format!("/admin/catalog/products/{}?done=created", p.id)),
         Err(Error::Validation(fields)) => {
-            let (errors, other_errors) = product_errors(fields);
+            let (errors, other_errors) = new_product_errors(fields);
             let overlay = Overlay {
                 form: Some(form),
                 errors,

@@ -301,9 +301,25 @@ pub fn place_errors(fields: Vec<FieldError>, inputs: &[&str]) -> (FieldErrors, V
     (FieldErrors::of(placed), other)
 }
 
-/// [`place_errors`] for the product form.
-pub fn product_errors(fields: Vec<FieldError>) -> (FieldErrors, Vec<String>) {
+/// The inputs of a stored product's form (its prices live in the SKU table).
+const EDIT_FIELDS: &[&str] = &[
+    "name",
+    "brand_id",
+    "category_id",
+    "description",
+    "images",
+    "attributes",
+    "options",
+];
+
+/// [`place_errors`] for the form of a new product.
+pub fn new_product_errors(fields: Vec<FieldError>) -> (FieldErrors, Vec<String>) {
     place_errors(fields, PRODUCT_FIELDS)
+}
+
+/// [`place_errors`] for the form of a stored product.
+pub fn product_errors(fields: Vec<FieldError>) -> (FieldErrors, Vec<String>) {
+    place_errors(fields, EDIT_FIELDS)
 }
 
 /// [`place_errors`] for a SKU row.
