@@ -1,7 +1,10 @@
 //! CSV import with its row-by-row report. The CSV is posted as form text: pasted, or read
 //! from a chosen file into the same textarea by console.js, so the upload is an ordinary
-//! CSRF-checked form (no multipart parsing). Export lives with the product list, which
-//! owns the filters it carries.
+//! CSRF-checked form (no multipart parsing). The size bound is the server's body limit
+//! (2 MiB by default) when the browser posts through htmx with the CSRF header, and the
+//! CSRF check's 256 KiB when it posts a plain form (no JavaScript). Bigger files go through
+//! `omnihub import` or the API. Export lives with the product list, which owns the filters
+//! it carries.
 
 use askama::Template;
 use axum::body::Bytes;
