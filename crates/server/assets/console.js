@@ -20,3 +20,13 @@
   document.addEventListener("DOMContentLoaded", function () { startCharts(document); });
   document.addEventListener("htmx:afterSwap", function (e) { startCharts(e.target); });
 })();
+// A file input with data-fills="<textarea id>" reads the chosen file (the catalog import's
+// CSV) into that textarea, so the form posts it as ordinary urlencoded text with its CSRF
+// token, with no multipart handling on the server.
+document.addEventListener("change", function (e) {
+  var input = e.target;
+  if (!input || !input.dataset || !input.dataset.fills || !input.files || !input.files[0]) { return; }
+  var target = document.getElementById(input.dataset.fills);
+  if (!target) { return; }
+  input.files[0].text().then(function (text) { target.value = text; });
+});

@@ -39,8 +39,8 @@ pub use products::{
     SkuPatch, add_sku, create, get, get_sku, list, list_skus, update, update_sku,
 };
 pub use review::{
-    ReviewEntry, ReviewInput, check_sellable, decide, delist, list_for_sale, require_listed,
-    review_queue, reviews, sellable_skus, submit,
+    QueueItem, QueueScope, ReviewEntry, ReviewInput, check_sellable, decide, delist, list_for_sale,
+    require_listed, review_queue, reviews, sellable_skus, submit,
 };
 
 /// A compliance finding as stored and shown to reviewers.

@@ -400,6 +400,16 @@ pub async fn reviews(
         .collect()
 }
 
+/// A product waiting in the review queue.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueueItem {
+    /// The product (without SKUs), with its status (level k of N) and the compliance
+    /// findings of the current round.
+    pub product: Product,
+    /// Who submitted the round (email or key name; empty if the log has no entry).
+    pub submitter: String,
+}
+
 /// Which of `ids` may be sold now (active SKUs of listed products), within the caller's
 /// transaction. For order intake and allocation, which have done their own authorisation.
 pub async fn sellable_skus(tx: &mut Tx, merchant: MerchantId, ids: &[SkuId]) -> Result<Vec<Sku>> {
@@ -435,37 +445,64 @@ pub async fn require_listed(tx: &mut Tx, merchant: MerchantId, ids: &[SkuId]) ->
         .collect())
 }
 
-/// The products awaiting a decision that the caller may make (not their own submissions,
-/// no level of the round already approved by them), oldest submission first, each with
-/// its compliance findings. `after` is the previous page's `next_cursor`; `limit` 1 to
-/// 500. Needs `catalog.review`.
+/// Which review queue to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueueScope {
+    /// Only what the caller may decide: not their own submissions, no level of the round
+    /// already approved by them. Needs `catalog.review`.
+    Decidable,
+    /// Everything in review, for an overview (deciding still needs `catalog.review`).
+    /// Needs `catalog.read`.
+    All,
+}
+
+/// Products in review, oldest submission first, each with its compliance findings, the
+/// level awaiting a decision and who submitted the round. `after` is the previous page's
+/// `next_cursor`; `limit` 1 to 500.
 #[tracing::instrument(skip_all, fields(merchant_id = %merchant), err)]
 pub async fn review_queue(
     app: &App,
     actor: &Actor,
     merchant: MerchantId,
+    scope: QueueScope,
     after: Option<ProductId>,
     limit: u32,
-) -> Result<super::Page<Product>> {
-    actor.require_in(merchant, Permission::CatalogReview)?;
-    let reviewer = actor.user().ok_or(Error::Forbidden(
-        "a review queue belongs to an identifiable reviewer",
-    ))?;
+) -> Result<super::Page<QueueItem>> {
+    let reviewer = match scope {
+        QueueScope::Decidable => {
+            actor.require_in(merchant, Permission::CatalogReview)?;
+            let me = actor.user().ok_or(Error::Forbidden(
+                "a review queue belongs to an identifiable reviewer",
+            ))?;
+            Some(me.as_uuid())
+        }
+        QueueScope::All => {
+            actor.require_in(merchant, Permission::CatalogRead)?;
+            None
+        }
+    };
     let limit = limit.clamp(1, 500);
     let mut tx = app.db.begin_read().await?;
     let rows = store::review_queue(
         &mut tx,
         merchant,
-        reviewer.as_uuid(),
+        reviewer,
         after.map(|a| a.as_uuid()),
         limit + 1,
     )
     .await?;
     let items = rows
-        .iter()
-        .map(|r| Product::from_rows(r, &[]))
+        .into_iter()
+        .map(|r| {
+            Ok(QueueItem {
+                product: Product::from_rows(&r.product, &[])?,
+                submitter: r.submitter_label.unwrap_or_default(),
+            })
+        })
         .collect::<Result<Vec<_>>>()?;
-    Ok(super::products::page(items, limit, |p| p.id.as_uuid()))
+    Ok(super::products::page(items, limit, |i| {
+        i.product.id.as_uuid()
+    }))
 }
 
 /// Checks that every SKU named (by id or by code, ignoring case) may be sold now: an

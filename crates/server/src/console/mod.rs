@@ -19,6 +19,7 @@ mod account;
 mod api_keys;
 mod audit;
 mod auth;
+mod catalog;
 mod forms;
 pub mod i18n;
 mod merchants;
@@ -83,6 +84,7 @@ pub fn router() -> Router<AppState> {
         .route("/merchants/{id}", get(merchants::detail))
         .route("/merchants/{id}/owner", post(merchants::create_owner))
         .route("/merchants/{id}/act", post(merchants::act))
+        .merge(catalog::router())
         .fallback(not_found)
         .layer(from_fn(session::csrf_guard))
 }

@@ -12,6 +12,7 @@ mod catalog_review;
 mod catalog_transfer;
 mod console;
 mod console_access;
+mod console_catalog;
 mod errors;
 mod fixtures;
 mod identity;

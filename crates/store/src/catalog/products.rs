@@ -585,30 +585,46 @@ pub async fn skus_by_codes(
     Ok(out)
 }
 
-/// A page of the merchant's products awaiting a review decision that `reviewer` may make:
-/// not submitted by them, and no level of the current round approved by them. Oldest
-/// submission first; `after` is the last product of the previous page.
+/// A product awaiting a review decision, with who submitted its current round.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct QueueRow {
+    /// The product.
+    #[sqlx(flatten)]
+    pub product: ProductRow,
+    /// Email or key name of the round's submitter, from the review log.
+    pub submitter_label: Option<String>,
+}
+
+/// A page of the merchant's products in review, oldest submission first; `after` is the
+/// last product of the previous page. With `reviewer`, only those they may decide: not
+/// submitted by them, and no level of the current round approved by them. The submitter
+/// comes from the review log in the same statement, so a page is one query.
 pub async fn review_queue(
     tx: &mut Tx,
     merchant: MerchantId,
-    reviewer: Uuid,
+    reviewer: Option<Uuid>,
     after: Option<Uuid>,
     limit: u32,
-) -> Result<Vec<ProductRow>, StoreError> {
+) -> Result<Vec<QueueRow>, StoreError> {
     let mut q = Query::new(merchant);
-    let me = q.arg(Arg::Uuid(reviewer));
-    q.sql = format!(
-        concat!(
-            "SELECT ",
-            product_columns_p!(),
-            " FROM products p WHERE p.merchant_id = $1 AND p.status = 'in_review' ",
-            "AND (p.submitted_by IS NULL OR p.submitted_by <> {me}) ",
-            "AND NOT EXISTS (SELECT 1 FROM product_reviews r WHERE r.merchant_id = $1 ",
-            "AND r.product_id = p.id AND r.round = p.review_round AND r.action = 'approve' ",
-            "AND r.actor_id = {me})"
-        ),
-        me = me
-    );
+    q.sql = concat!(
+        "SELECT ",
+        product_columns_p!(),
+        ", (SELECT r.actor_label FROM product_reviews r WHERE r.merchant_id = p.merchant_id \
+         AND r.product_id = p.id AND r.round = p.review_round AND r.action IN ('submit', 'resubmit') \
+         ORDER BY r.created_at DESC, r.id DESC LIMIT 1) AS submitter_label \
+         FROM products p WHERE p.merchant_id = $1 AND p.status = 'in_review'"
+    )
+    .to_owned();
+    if let Some(reviewer) = reviewer {
+        let me = q.arg(Arg::Uuid(reviewer));
+        q.sql.push_str(&format!(
+            " AND (p.submitted_by IS NULL OR p.submitted_by <> {me}) \
+             AND NOT EXISTS (SELECT 1 FROM product_reviews r WHERE r.merchant_id = $1 \
+             AND r.product_id = p.id AND r.round = p.review_round AND r.action = 'approve' \
+             AND r.actor_id = {me})"
+        ));
+    }
     if let Some(after) = after {
         // Keyset on (submitted_at, id), read from the cursor's own row.
         let p = q.arg(Arg::Uuid(after));
@@ -620,5 +636,5 @@ pub async fn review_queue(
     let p = q.arg(Arg::Int(i64::from(limit)));
     q.sql
         .push_str(&format!(" ORDER BY p.submitted_at, p.id LIMIT {p}"));
-    q.fetch_all::<ProductRow>(tx).await
+    q.fetch_all::<QueueRow>(tx).await
 }

@@ -7,7 +7,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use omnihub_app::catalog::{self, ReviewEntry, ReviewInput};
+use omnihub_app::catalog::{self, QueueItem, ReviewEntry, ReviewInput};
 use omnihub_domain::catalog::{Decision, ProductId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -204,7 +204,7 @@ async fn product_reviews(
 /// of the round already approved by them), oldest submission first, each with its
 /// compliance `findings` and the `review_level` awaiting a decision. Needs `catalog.review`.
 #[utoipa::path(get, path = "/api/v1/catalog/review-queue", tag = "catalog", params(Paging), security(("bearer" = [])), responses(
-    (status = 200, body = Page<ProductDto>),
+    (status = 200, body = Page<QueueItemDto>),
     (status = 400, body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Missing catalog.review", body = Problem, content_type = "application/problem+json")
 ))]
@@ -212,9 +212,30 @@ async fn review_queue(
     State(state): State<AppState>,
     auth: Auth,
     ApiQuery(paging): ApiQuery<Paging>,
-) -> ApiResult<Json<Page<ProductDto>>> {
+) -> ApiResult<Json<Page<QueueItemDto>>> {
     let m = merchant(&auth)?;
     let (after, limit) = paging.parse::<ProductId>()?;
-    let queue = catalog::review_queue(&state.app, &auth.actor, m, after, limit).await?;
+    let scope = catalog::QueueScope::Decidable;
+    let queue = catalog::review_queue(&state.app, &auth.actor, m, scope, after, limit).await?;
     Ok(Json(page(queue)))
+}
+
+/// A product in the review queue: the product, and who submitted the current round.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QueueItemDto {
+    /// The product (its `status` names the level awaiting a decision, `findings` the
+    /// compliance checks' results).
+    #[serde(flatten)]
+    pub product: ProductDto,
+    /// Who submitted the round (email or API key name).
+    pub submitter: String,
+}
+
+impl From<QueueItem> for QueueItemDto {
+    fn from(item: QueueItem) -> Self {
+        Self {
+            product: ProductDto::from(item.product),
+            submitter: item.submitter,
+        }
+    }
 }
