@@ -24,13 +24,16 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use axum::http::StatusCode;
+use axum::body::Body;
+use axum::http::{HeaderName, Method, StatusCode, header};
 use omnihub_app::Actor;
 use omnihub_app::catalog::transfer::{ImportMode, import_csv};
 use omnihub_app::catalog::{self, ListQuery, taxonomy};
 use omnihub_domain::access::Permission;
 use omnihub_domain::ids::MerchantId;
 use omnihub_testkit::{TestApp, TestBackend, backend_enabled};
+
+const HX_REQUEST: HeaderName = HeaderName::from_static("hx-request");
 
 /// Products seeded; each gets [`SIZES`] SKUs.
 const PRODUCTS: usize = 10_000;
@@ -229,6 +232,28 @@ fn ms(d: Duration) -> String {
     format!("{:.1}", d.as_secs_f64() * 1000.0)
 }
 
+/// One GET: `/admin…` paths with the console cookie (and `HX-Request` when they end in
+/// `#htmx`, as live search sends), others with the API token.
+async fn fetch(
+    app: &TestApp,
+    token: &str,
+    console: &omnihub_testkit::ConsoleSession,
+    path: &str,
+) -> omnihub_testkit::TestResponse {
+    if let Some(partial) = path.strip_suffix("#htmx") {
+        let headers = [
+            (header::COOKIE, console.cookie.as_str()),
+            (HX_REQUEST, "true"),
+        ];
+        app.request(Method::GET, partial, &headers, Body::empty())
+            .await
+    } else if path.starts_with("/admin") {
+        app.console_get(console, path).await
+    } else {
+        app.get_as(token, path).await
+    }
+}
+
 /// Times each request path through the router with `token` (API) or the console cookie.
 async fn http_rows(
     app: &TestApp,
@@ -238,20 +263,11 @@ async fn http_rows(
 ) -> Vec<String> {
     let mut rows = Vec::new();
     for (label, path) in cases {
-        let is_console = path.starts_with("/admin");
-        let check = if is_console {
-            app.console_get(console, path).await
-        } else {
-            app.get_as(token, path).await
-        };
+        let check = fetch(app, token, console, path).await;
         assert_eq!(check.status, StatusCode::OK, "{path}: {}", check.text());
         let bytes = check.text().len();
         let (p50, p95, max) = time(|| async {
-            let r = if is_console {
-                app.console_get(console, path).await
-            } else {
-                app.get_as(token, path).await
-            };
+            let r = fetch(app, token, console, path).await;
             assert_eq!(r.status, StatusCode::OK);
         })
         .await;
@@ -371,7 +387,7 @@ fn cases(
         ),
         (
             "Console: live search partial",
-            "/admin/catalog/products/rows?q=%E7%BE%BD%E7%BB%92".into(),
+            "/admin/catalog/products?q=%E7%BE%BD%E7%BB%92#htmx".into(),
         ),
     ]
 }
