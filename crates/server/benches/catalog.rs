@@ -383,7 +383,7 @@ fn cases(
         ),
         (
             "Console: category + brand",
-            format!("/admin/catalog/products?category_id={category}&brand_id={brand}"),
+            format!("/admin/catalog/products?category={category}&brand={brand}"),
         ),
         (
             "Console: live search partial",
