@@ -12,6 +12,7 @@ mod console_access;
 mod errors;
 mod fixtures;
 mod identity;
+mod inventory_app;
 mod isolation;
 mod merchants;
 mod oauth;
