@@ -191,12 +191,10 @@ pub async fn set_thresholds(
         updated_at: now,
     };
     store::put_alert_rule(&mut tx, merchant, &rule).await?;
-    omnihub_store::inventory::ensure_level(&mut tx, merchant, rule.sku_id, rule.location_id, now)
-        .await?;
-    if let Some(level) =
-        omnihub_store::inventory::get_level(&mut tx, merchant, rule.sku_id, rule.location_id)
-            .await?
-    {
+    // A no-op update takes the level's row lock, as every stock change does, so this
+    // evaluation and a concurrent stock change cannot both raise the same alert.
+    store::add_incoming(&mut tx, merchant, rule.sku_id, rule.location_id, 0, now).await?;
+    if let Some(level) = store::get_level(&mut tx, merchant, rule.sku_id, rule.location_id).await? {
         refresh(app, &mut tx, merchant, &level).await?;
     }
     let view = |r: &AlertRuleRow| serde_json::json!({"low_stock": r.low_stock, "reorder_point": r.reorder_point, "overstock": r.overstock});

@@ -20,6 +20,7 @@ use omnihub_domain::inventory::{
     AlertKind, ApprovalThresholds, LocationId, MovementReason, ReservationStatus, StocktakeStatus,
     TransferStatus,
 };
+use omnihub_testkit::omnihub_store::with_conn;
 use omnihub_testkit::{TestApp, both_dbs};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -557,4 +558,49 @@ async fn transfer_op(
     )
     .await?;
     Ok(0)
+}
+
+both_dbs! {
+    async fn omnihub_check_reports_a_level_that_disagrees_with_its_ledger(app: TestApp) {
+        let (m, owner, _, skus) = setup(app, 1).await;
+        let a = &app.app;
+        let wh = location(a, &owner, m, "WH").await;
+        receive(a, &owner, m, wh, skus[0], 5).await;
+        inv::reserve(a, &owner, m, &[line("o/1", skus[0], wh, 2)]).await.unwrap();
+        let failing = |sql: &'static str| async move {
+            let mut tx = a.db.begin_write().await.unwrap();
+            with_conn!(&mut tx, |c| sqlx::query(sql).execute(c).await.map(|_| ())).unwrap();
+            tx.commit().await.unwrap();
+            let outcomes = omnihub_app::system::run_checks(a).await.unwrap();
+            outcomes.into_iter().filter(|o| !o.passed()).map(|o| o.name).collect::<Vec<_>>()
+        };
+        // Behind the application's back: on_hand and reserved drift from ledger and reservations.
+        let broken = failing("UPDATE stock_levels SET on_hand = on_hand + 1, reserved = reserved + 1").await;
+        assert_eq!(broken, ["inventory.ledger", "inventory.reservations"]);
+        let fixed = failing("UPDATE stock_levels SET on_hand = on_hand - 1, reserved = reserved - 1").await;
+        assert!(fixed.is_empty(), "{fixed:?}");
+    }
+
+    async fn inventory_use_cases_check_permissions_and_tenancy(app: TestApp) {
+        let (m, owner, _, skus) = setup(app, 1).await;
+        let a = &app.app;
+        let wh = location(a, &owner, m, "WH").await;
+        let mut reader = owner.clone();
+        reader.permissions = [Permission::InventoryRead].into_iter().collect();
+        let input = ReceiptInput { location_id: Some(wh), lines: vec![ReceiptLine { sku_id: skus[0], quantity: 1 }], reference: "PO".into(), note: None };
+        let err = inv::receive(a, &reader, m, input).await.unwrap_err();
+        assert!(matches!(err, Error::MissingPermission(Permission::InventoryAdjust)), "{err:?}");
+        let err = inv::reserve(a, &reader, m, &[line("o/1", skus[0], wh, 1)]).await.unwrap_err();
+        assert!(matches!(err, Error::MissingPermission(Permission::InventoryAdjust)), "{err:?}");
+        inv::list_levels(a, &reader, m, LevelQuery::default()).await.unwrap();
+        // Another merchant's staff see nothing of this merchant.
+        let other = fixtures::merchant(app, "other", "Other").await.id;
+        let stranger = person(app, other, "stranger@example.com").await;
+        let err = inv::list_levels(a, &stranger, m, LevelQuery::default()).await.unwrap_err();
+        assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
+        // Nor can they book against this merchant's SKU at their own location.
+        let theirs = location(a, &stranger, other, "WH").await;
+        let input = ReceiptInput { location_id: Some(theirs), lines: vec![ReceiptLine { sku_id: skus[0], quantity: 1 }], reference: "PO".into(), note: None };
+        assert_eq!(code(inv::receive(a, &stranger, other, input).await.unwrap_err()), "unknown");
+    }
 }
