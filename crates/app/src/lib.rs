@@ -12,6 +12,7 @@ pub mod catalog;
 pub mod context;
 pub mod entropy;
 pub mod error;
+pub mod inventory;
 pub mod merchants;
 pub mod mfa;
 pub mod oauth;

@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod clock;
 pub mod identity;
 pub mod ids;
+pub mod inventory;
 pub mod merchants;
 pub mod money;
 pub mod roles;

@@ -1,7 +1,8 @@
-//! Integrity checks run by `omnihub check`: migrations, the engine's own checks, and the
-//! catalogue (SKUs and categories consistent with their parents). Later modules add theirs
-//! (stock ledger conservation, reservations); each returns findings instead of failing fast, so one run
-//! reports everything that is wrong.
+//! Integrity checks run by `omnihub check`: migrations, the engine's own checks, the
+//! catalogue (SKUs and categories consistent with their parents) and inventory (on_hand
+//! equals the sum of movements on every level; reserved equals the open reservations and
+//! nothing is oversold). Each returns findings instead of failing fast, so one run reports
+//! everything that is wrong.
 
 use crate::migrations;
 use crate::{Db, StoreError, Tx};
@@ -49,6 +50,23 @@ pub async fn run_all(db: &Db) -> Result<Vec<CheckOutcome>, StoreError> {
     outcomes.push(CheckOutcome {
         name: "catalog.consistency",
         problems: catalog,
+    });
+    let (ledger, reservations) = if status.is_current() {
+        (
+            crate::inventory::ledger_problems(&mut tx).await?,
+            crate::inventory::reservation_problems(&mut tx).await?,
+        )
+    } else {
+        let skipped = || vec!["not checked: the schema is not current".to_owned()];
+        (skipped(), skipped())
+    };
+    outcomes.push(CheckOutcome {
+        name: "inventory.ledger",
+        problems: ledger,
+    });
+    outcomes.push(CheckOutcome {
+        name: "inventory.reservations",
+        problems: reservations,
     });
     Ok(outcomes)
 }

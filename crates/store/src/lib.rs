@@ -13,6 +13,7 @@ pub mod catalog;
 pub mod checks;
 pub mod db;
 pub mod error;
+pub mod inventory;
 pub mod merchants;
 pub mod mfa;
 pub mod migrations;

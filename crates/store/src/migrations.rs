@@ -30,6 +30,7 @@ migrations![
     (0002, "identity"),
     (0003, "api_keys"),
     (0004, "catalog"),
+    (0005, "inventory"),
 ];
 
 /// The embedded migrator for a backend.

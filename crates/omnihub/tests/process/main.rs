@@ -327,8 +327,9 @@ fn check_reports_pending_migrations_and_passes_after_migrate() {
         String::from_utf8_lossy(&after.stdout)
     );
     let report = String::from_utf8_lossy(&after.stdout);
-    assert!(report.contains("all 4 checks passed"), "{report}");
+    assert!(report.contains("all 6 checks passed"), "{report}");
     assert!(report.contains("catalog.consistency"), "{report}");
+    assert!(report.contains("inventory.ledger"), "{report}");
 }
 
 /// Runs SQL against the SQLite file of a data directory, as an intruder with file access
