@@ -412,13 +412,15 @@ impl Reader {
             Ok(t) if self.problems.is_empty() => Ok(t),
             Ok(_) => Err(self.problems),
             Err(e) => {
-                // A bad figure was already reported and read as zero; its knock-on totals
-                // mismatch would only add noise.
-                if !self
-                    .problems
-                    .iter()
-                    .any(|p| matches!(p, MappingProblem::BadAmount { .. }))
-                {
+                // A bad figure or quantity was already reported (read as zero, or its line
+                // dropped); the knock-on totals mismatch would only add noise.
+                let knock_on = self.problems.iter().any(|p| {
+                    matches!(
+                        p,
+                        MappingProblem::BadAmount { .. } | MappingProblem::BadQuantity { .. }
+                    )
+                });
+                if !knock_on {
                     self.problem(MappingProblem::Totals(e));
                 }
                 Err(self.problems)
