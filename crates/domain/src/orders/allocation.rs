@@ -207,12 +207,15 @@ pub fn plan(
     }
     let mut demand: BTreeMap<SkuId, i64> = BTreeMap::new();
     for l in lines {
-        *demand.entry(l.sku).or_insert(0) += l.quantity.get();
+        let want = demand.entry(l.sku).or_insert(0);
+        *want = want.saturating_add(l.quantity.get());
     }
     let shortages: Vec<Shortage> = demand
         .iter()
         .filter_map(|(&sku, &want)| {
-            let have: i64 = candidates.iter().map(|c| c.has(sku)).sum();
+            let have = candidates
+                .iter()
+                .fold(0_i64, |sum, c| sum.saturating_add(c.has(sku)));
             (have < want).then_some(Shortage {
                 sku,
                 short_by: want - have,

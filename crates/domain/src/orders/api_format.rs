@@ -412,4 +412,19 @@ mod tests {
         v["payment_status"] = json!("unpaid");
         assert!(map(&v).unwrap().payment.cash_on_delivery);
     }
+
+    proptest::proptest! {
+        #[test]
+        fn no_mapper_panics_on_arbitrary_bytes(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300)) {
+            let results = [
+                ApiOrder::map_body(&bytes).map(|_| ()),
+                crate::channels::shopify::map_order(&bytes).map(|_| ()),
+                crate::channels::woocommerce::map_order(&bytes).map(|_| ()),
+            ];
+            for r in results {
+                let err = r.unwrap_err();
+                proptest::prop_assert!(!err.problems.is_empty());
+            }
+        }
+    }
 }

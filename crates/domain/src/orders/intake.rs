@@ -166,7 +166,11 @@ pub fn channel_amount(raw: &str, currency: Currency) -> Result<Money, MoneyError
     let text = raw.trim();
     let digits = usize::from(currency.minor_units());
     let trimmed = match text.split_once('.') {
-        Some((whole, fraction)) if fraction.len() > digits => {
+        // Only all-digit fractions are trimmed (slicing anything else could split a
+        // multi-byte character); the rest goes to the strict parser, which refuses it.
+        Some((whole, fraction))
+            if fraction.len() > digits && fraction.bytes().all(|b| b.is_ascii_digit()) =>
+        {
             let (keep, extra) = fraction.split_at(digits);
             if !extra.bytes().all(|b| b == b'0') {
                 return Money::parse_non_negative(text, currency);
@@ -523,6 +527,58 @@ pub fn unit_from_subtotal(subtotal: Money, quantity: Quantity) -> Money {
     Money::from_minor(unit, subtotal.currency())
 }
 
+/// Test support shared by the adapters' robustness proptests.
+#[cfg(test)]
+pub(crate) mod testing {
+    use proptest::prelude::*;
+    use serde_json::{Value, json};
+
+    /// JSON pointers of every leaf (and empty container) of `v`.
+    pub(crate) fn leaf_pointers(v: &Value) -> Vec<String> {
+        fn walk(v: &Value, at: String, out: &mut Vec<String>) {
+            match v {
+                Value::Object(o) if !o.is_empty() => {
+                    for (k, child) in o {
+                        walk(
+                            child,
+                            format!("{at}/{}", k.replace('~', "~0").replace('/', "~1")),
+                            out,
+                        );
+                    }
+                }
+                Value::Array(a) if !a.is_empty() => {
+                    for (i, child) in a.iter().enumerate() {
+                        walk(child, format!("{at}/{i}"), out);
+                    }
+                }
+                _ => out.push(at),
+            }
+        }
+        let mut out = Vec::new();
+        walk(v, String::new(), &mut out);
+        out
+    }
+
+    /// Values a broken or hostile channel might put anywhere.
+    pub(crate) fn odd_value() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            Just(Value::Null),
+            Just(json!("")),
+            Just(json!("abc")),
+            Just(json!("1.999")),
+            Just(json!("-5.00")),
+            Just(json!("99999999999999999999")),
+            Just(json!(-1)),
+            Just(json!(0)),
+            Just(json!(1.5)),
+            Just(json!(u64::MAX)),
+            Just(json!([])),
+            Just(json!({})),
+            "\\PC{0,8}".prop_map(Value::String),
+        ]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -623,6 +679,14 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn channel_amounts_never_panic_on_any_text(raw in "\\PC{0,12}", dot in "[0-9]{0,3}\\.[0-9é٣]{0,5}") {
+            for code in ["USD", "JPY", "KWD"] {
+                let _ = channel_amount(&raw, cur(code));
+                let _ = channel_amount(&dot, cur(code));
+            }
+        }
+
         #[test]
         fn channel_amounts_round_trip_with_any_zero_padding(minor in 0_i64..10_i64.pow(15), pad in 0_usize..4) {
             for code in ["USD", "JPY", "KWD"] {

@@ -265,7 +265,8 @@ impl ItemMultiset {
     pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, i64)>) -> Self {
         let mut map = BTreeMap::new();
         for (key, qty) in pairs {
-            *map.entry(key.trim().to_uppercase()).or_insert(0) += qty;
+            let total = map.entry(key.trim().to_uppercase()).or_insert(0_i64);
+            *total = total.saturating_add(qty);
         }
         Self(map)
     }
