@@ -526,4 +526,54 @@ mod tests {
             }
         }
     }
+
+    fn text(minor: i64, currency: crate::money::Currency) -> String {
+        crate::money::Money::from_minor(minor, currency).amount_text()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn generated_consistent_orders_map_to_exact_minor_units(
+            lines in proptest::collection::vec((0_i64..1_000_000, 1_i64..6, 0_i64..=100, 0_i64..10_000), 1..5),
+            shipping in 0_i64..10_000,
+            code in proptest::sample::select(vec!["USD", "JPY", "KWD", "CNY"]),
+        ) {
+            let currency = crate::money::Currency::parse(code).unwrap();
+            let mut v = sample()["order"].clone();
+            let (mut items, mut discounts, mut tax) = (0, 0, 0);
+            let mut json_lines = Vec::new();
+            for (n, (price, qty, share, line_tax)) in lines.iter().enumerate() {
+                let discount = price * qty * share / 100;
+                items += price * qty;
+                discounts += discount;
+                tax += line_tax;
+                json_lines.push(serde_json::json!({
+                    "id": 1000 + n, "sku": format!("SKU-{n}"), "quantity": qty,
+                    "price": text(*price, currency),
+                    "discount_allocations": [{"amount": text(discount, currency)}],
+                    "tax_lines": [{"price": text(*line_tax, currency)}],
+                }));
+            }
+            let total = items - discounts + shipping + tax;
+            v["currency"] = serde_json::json!(code);
+            v["line_items"] = serde_json::json!(json_lines);
+            v["total_line_items_price"] = serde_json::json!(text(items, currency));
+            v["total_discounts"] = serde_json::json!(text(discounts, currency));
+            v["total_shipping_price_set"] = serde_json::json!({"shop_money": {"amount": text(shipping, currency)}});
+            v["total_tax"] = serde_json::json!(text(tax, currency));
+            v["total_price"] = serde_json::json!(text(total, currency));
+            let o = map_order(&body(&v)).unwrap();
+            let t = &o.totals;
+            proptest::prop_assert_eq!(
+                [t.items(), t.discounts(), t.shipping(), t.tax(), t.total()].map(|m| m.minor()),
+                [items, discounts, shipping, tax, total]
+            );
+            proptest::prop_assert_eq!(o.currency, currency);
+            for (line, (price, qty, _, line_tax)) in o.lines.iter().zip(&lines) {
+                proptest::prop_assert_eq!(line.unit_price.minor(), *price);
+                proptest::prop_assert_eq!(line.quantity.get(), *qty);
+                proptest::prop_assert_eq!(line.tax.minor(), *line_tax);
+            }
+        }
+    }
 }
