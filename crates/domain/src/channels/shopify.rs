@@ -11,7 +11,7 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::orders::intake::{OrderHead, Reader, Unmappable, full_name, identify};
+use crate::orders::intake::{OrderHead, Parts, Reader, Unmappable, full_name, map_value};
 use crate::orders::rules::TotalsInput;
 use crate::orders::types::{
     ChannelOrderState, CustomerInfo, IncomingLine, IncomingOrder, PaymentHints, PostalAddress,
@@ -127,32 +127,21 @@ pub fn map_order(body: &[u8]) -> Result<IncomingOrder, Unmappable> {
     let value: Value =
         serde_json::from_slice(body).map_err(|e| Unmappable::malformed(e.to_string()))?;
     let value = match value {
-        Value::Object(mut o) if o.contains_key("order") && !o.contains_key("id") => {
+        Value::Object(mut o) if o.len() == 1 && o.contains_key("order") => {
             o.remove("order").unwrap_or(Value::Null)
         }
         other => other,
     };
-    let number = value.get("name").and_then(Value::as_str);
-    let (id, mut unmappable) = identify(value.get("id"), number)?;
-    let order: Order = serde_json::from_value(value).map_err(|e| {
-        unmappable.problems.push(MappingProblem::Malformed {
-            detail: e.to_string(),
-        });
-        unmappable.clone()
-    })?;
-    let into_unmappable = |problems| Unmappable {
-        problems,
-        ..unmappable.clone()
-    };
-    let mut r =
-        Reader::new("currency", order.currency.as_deref()).map_err(|p| into_unmappable(vec![p]))?;
-    let lines = map_lines(&mut r, &order.line_items);
-    let totals = totals(&mut r, &order);
-    let head = head(&mut r, &order);
-    let totals = r.finish(totals, &lines).map_err(into_unmappable)?;
-    let number = unmappable.external_number.clone();
-    head.into_order(id, number, lines, totals)
-        .map_err(|p| into_unmappable(vec![p]))
+    map_value(
+        value,
+        ("id", "name"),
+        |o: &Order| o.currency.as_deref(),
+        |r, order| Parts {
+            lines: map_lines(r, &order.line_items),
+            totals: totals(r, order),
+            head: head(r, order),
+        },
+    )
 }
 
 fn head(r: &mut Reader, order: &Order) -> OrderHead {

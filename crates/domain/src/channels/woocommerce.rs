@@ -16,7 +16,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::orders::intake::{
-    OrderHead, Reader, Unmappable, full_name, id_text, identify, unit_from_subtotal,
+    OrderHead, Parts, Reader, Unmappable, full_name, map_payload, unit_from_subtotal,
 };
 use crate::orders::rules::TotalsInput;
 use crate::orders::types::{
@@ -84,29 +84,19 @@ struct FeeLine {
 /// Maps a WooCommerce order body to an [`IncomingOrder`], or to [`Unmappable`] with every
 /// problem found and the order id when one is readable.
 pub fn map_order(body: &[u8]) -> Result<IncomingOrder, Unmappable> {
-    let value: Value =
-        serde_json::from_slice(body).map_err(|e| Unmappable::malformed(e.to_string()))?;
-    let number = id_text(value.get("number"));
-    let (id, mut unmappable) = identify(value.get("id"), number.as_deref())?;
-    let order: Order = serde_json::from_value(value).map_err(|e| {
-        unmappable.problems.push(MappingProblem::Malformed {
-            detail: e.to_string(),
-        });
-        unmappable.clone()
-    })?;
-    let into_unmappable = |problems| Unmappable {
-        problems,
-        ..unmappable.clone()
-    };
-    let mut r =
-        Reader::new("currency", order.currency.as_deref()).map_err(|p| into_unmappable(vec![p]))?;
-    let lines = map_lines(&mut r, &order.line_items);
-    let totals = totals(&mut r, &order, &lines);
-    let head = head(&mut r, &order);
-    let totals = r.finish(totals, &lines).map_err(into_unmappable)?;
-    let number = unmappable.external_number.clone();
-    head.into_order(id, number, lines, totals)
-        .map_err(|p| into_unmappable(vec![p]))
+    map_payload(
+        body,
+        ("id", "number"),
+        |o: &Order| o.currency.as_deref(),
+        |r, order| {
+            let lines = map_lines(r, &order.line_items);
+            Parts {
+                totals: totals(r, order, &lines),
+                lines,
+                head: head(r, order),
+            }
+        },
+    )
 }
 
 fn head(r: &mut Reader, order: &Order) -> OrderHead {

@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use crate::channels::ItemRef;
 
-use super::intake::{OrderHead, Reader, Unmappable, identify};
+use super::intake::{OrderHead, Parts, Reader, Unmappable, identify, map_payload, map_typed};
 use super::rules::TotalsInput;
 use super::state::PaymentStatus;
 use super::types::{
@@ -127,33 +127,34 @@ pub struct ApiLine {
 }
 
 impl ApiOrder {
-    /// Parses and maps a request body.
+    /// Parses and maps a request body. A body of the wrong shape is still reported under
+    /// its `external_id` when it has one.
     pub fn map_body(body: &[u8]) -> Result<IncomingOrder, Unmappable> {
-        let order: Self =
-            serde_json::from_slice(body).map_err(|e| Unmappable::malformed(e.to_string()))?;
-        IncomingOrder::try_from(order)
+        map_payload(body, ("external_id", "number"), currency, read)
     }
 }
 
-impl TryFrom<ApiOrder> for IncomingOrder {
+impl TryFrom<&ApiOrder> for IncomingOrder {
     type Error = Unmappable;
 
-    fn try_from(o: ApiOrder) -> Result<Self, Self::Error> {
+    /// Maps an already deserialised body (the handler's one `TryFrom`).
+    fn try_from(o: &ApiOrder) -> Result<Self, Self::Error> {
         let id = serde_json::Value::String(o.external_id.clone());
-        let (id, unmappable) = identify(Some(&id), o.number.as_deref())?;
-        let into_unmappable = |problems| Unmappable {
-            problems,
-            ..unmappable.clone()
-        };
-        let mut r =
-            Reader::new("currency", Some(&o.currency)).map_err(|p| into_unmappable(vec![p]))?;
-        let lines = lines(&mut r, &o.lines);
-        let totals = totals(&mut r, &o, &lines);
-        let head = head(&mut r, &o);
-        let totals = r.finish(totals, &lines).map_err(into_unmappable)?;
-        let number = unmappable.external_number.clone();
-        head.into_order(id, number, lines, totals)
-            .map_err(|p| into_unmappable(vec![p]))
+        let identified = identify(Some(&id), o.number.as_deref())?;
+        map_typed(o, identified, currency, read)
+    }
+}
+
+fn currency(o: &ApiOrder) -> Option<&str> {
+    Some(&o.currency)
+}
+
+fn read(r: &mut Reader, o: &ApiOrder) -> Parts {
+    let lines = lines(r, &o.lines);
+    Parts {
+        totals: totals(r, o, &lines),
+        lines,
+        head: head(r, o),
     }
 }
 
@@ -374,6 +375,22 @@ mod tests {
                 "customer.email"
             ]
         );
+    }
+
+    #[test]
+    fn a_deserialised_body_maps_the_same_way() {
+        let dto: ApiOrder = serde_json::from_value(body()).unwrap();
+        assert_eq!(
+            IncomingOrder::try_from(&dto).unwrap(),
+            map(&body()).unwrap()
+        );
+        let bad = ApiOrder {
+            currency: "XXX".into(),
+            ..dto
+        };
+        let err = IncomingOrder::try_from(&bad).unwrap_err();
+        assert_eq!(err.external_id.unwrap().as_ref(), "A-1001");
+        assert_eq!(err.problems[0].code(), "unknown_currency");
     }
 
     #[test]

@@ -485,6 +485,74 @@ impl OrderHead {
     }
 }
 
+/// What an adapter reads from its typed payload.
+#[derive(Debug)]
+pub struct Parts {
+    /// The lines.
+    pub lines: Vec<IncomingLine>,
+    /// The figures, to be checked.
+    pub totals: TotalsInput,
+    /// Everything else.
+    pub head: OrderHead,
+}
+
+/// The frame every adapter shares: parse `body` as JSON, read the order id and number
+/// from `id_field` / `number_field` (so even a payload of the wrong shape is kept under
+/// its id), deserialise the adapter's typed payload `T`, read the currency with
+/// `currency`, let `read` map the rest, and check lines and totals.
+pub fn map_payload<T: serde::de::DeserializeOwned>(
+    body: &[u8],
+    (id_field, number_field): (&str, &str),
+    currency: fn(&T) -> Option<&str>,
+    read: impl FnOnce(&mut Reader, &T) -> Parts,
+) -> Result<IncomingOrder, Unmappable> {
+    let value: Value =
+        serde_json::from_slice(body).map_err(|e| Unmappable::malformed(e.to_string()))?;
+    map_value(value, (id_field, number_field), currency, read)
+}
+
+/// [`map_payload`] for a body already parsed as JSON.
+pub fn map_value<T: serde::de::DeserializeOwned>(
+    value: Value,
+    (id_field, number_field): (&str, &str),
+    currency: fn(&T) -> Option<&str>,
+    read: impl FnOnce(&mut Reader, &T) -> Parts,
+) -> Result<IncomingOrder, Unmappable> {
+    let number = id_text(value.get(number_field));
+    let (id, template) = identify(value.get(id_field), number.as_deref())?;
+    let unmappable = |problems| Unmappable {
+        problems,
+        ..template.clone()
+    };
+    let payload: T = serde_json::from_value(value).map_err(|e| {
+        unmappable(vec![MappingProblem::Malformed {
+            detail: e.to_string(),
+        }])
+    })?;
+    map_typed(&payload, (id, template), currency, read)
+}
+
+/// The second half of [`map_payload`], for a payload already deserialised (a handler's
+/// DTO): `identified` is what [`identify`] returned for it.
+pub fn map_typed<T>(
+    payload: &T,
+    (id, template): (ExternalId, Unmappable),
+    currency: fn(&T) -> Option<&str>,
+    read: impl FnOnce(&mut Reader, &T) -> Parts,
+) -> Result<IncomingOrder, Unmappable> {
+    let unmappable = |problems| Unmappable {
+        problems,
+        ..template.clone()
+    };
+    let mut r = Reader::new("currency", currency(payload)).map_err(|p| unmappable(vec![p]))?;
+    let parts = read(&mut r, payload);
+    let totals = r.finish(parts.totals, &parts.lines).map_err(unmappable)?;
+    parts
+        .head
+        .into_order(id, template.external_number.clone(), parts.lines, totals)
+        .map_err(|p| unmappable(vec![p]))
+}
+
 /// Reads the order id (required: it keys the exception) and number of a payload. On
 /// success also returns an empty [`Unmappable`] carrying them, to fill with problems.
 pub fn identify(
