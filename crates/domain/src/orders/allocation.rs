@@ -568,4 +568,55 @@ mod tests {
             }
         }
     }
+
+    proptest! {
+        #[test]
+        fn when_stock_suffices_in_total_a_plan_always_exists_and_is_exact(
+            lines in proptest::collection::vec((0_u128..3, 1_i64..6), 1..5),
+            owners in proptest::collection::vec(0_usize..4, 40),
+            extra in proptest::collection::vec(0_i64..3, 12),
+            priorities in proptest::collection::vec(1_i64..3, 4),
+        ) {
+            let lines: Vec<_> = lines.into_iter().map(|(s, q)| line(s, q)).collect();
+            // Hand every demanded unit to some location, so the total always suffices but
+            // usually no single location holds everything.
+            let mut stock = vec![BTreeMap::<SkuId, i64>::new(); 4];
+            let units = lines.iter().flat_map(|l| std::iter::repeat_n(l.sku, l.quantity.get() as usize));
+            for (unit, owner) in units.zip(owners.iter().cycle()) {
+                *stock[*owner].entry(unit).or_insert(0) += 1;
+            }
+            for (i, e) in extra.iter().enumerate() {
+                *stock[i % 4].entry(sku((i / 4) as u128)).or_insert(0) += e;
+            }
+            let cands: Vec<Candidate> = stock
+                .into_iter()
+                .enumerate()
+                .map(|(n, available)| Candidate {
+                    location: loc(n as u128),
+                    priority: LocationPriority::new(priorities[n]).unwrap(),
+                    region: None,
+                    available,
+                })
+                .collect();
+            let p = plan(&lines, &cands, None).unwrap();
+            let mut covered = vec![0_i64; lines.len()];
+            let mut taken: BTreeMap<(LocationId, SkuId), i64> = BTreeMap::new();
+            let mut seen = BTreeSet::new();
+            for part in p.parts() {
+                prop_assert!(seen.insert(part.location), "a location appears once");
+                prop_assert!(!part.lines.is_empty());
+                for pl in &part.lines {
+                    covered[pl.line] += pl.quantity.get();
+                    *taken.entry((part.location, pl.sku)).or_insert(0) += pl.quantity.get();
+                }
+            }
+            for (n, l) in lines.iter().enumerate() {
+                prop_assert_eq!(covered[n], l.quantity.get());
+            }
+            for ((location, s), q) in taken {
+                let c = cands.iter().find(|c| c.location == location).unwrap();
+                prop_assert!(q <= c.has(s));
+            }
+        }
+    }
 }
