@@ -219,7 +219,7 @@ both_dbs! {
         let bad_kind = app.get_as(&s.owner, "/api/v1/inventory/locations?kind=shed").await;
         assert_eq!(field_errors(&bad_kind), [("kind".to_owned(), "invalid".to_owned())]);
 
-        let cases: [(&str, Value, &[(&str, &str)]); 3] = [
+        let cases: [Case; 3] = [
             ("a code already used (any case)", json!({"code": "wh-SH", "name": "Again", "kind": "store", "country": "CN"}), &[("code", "taken")]),
             ("every field wrong", json!({"code": "bad code", "name": " ", "kind": "shed", "country": "China"}), &[("code", "invalid"), ("name", "invalid"), ("kind", "invalid"), ("country", "invalid")]),
             ("a negative priority", json!({"code": "X1", "name": "X", "kind": "store", "country": "CN", "priority": -1}), &[("priority", "out_of_range")]),
@@ -602,6 +602,9 @@ both_dbs! {
         assert_eq!(level(app, &b.owner, &b_sku, &b_wh).await, (3, 0, 3, 0));
     }
 }
+
+/// A table-driven validation case: why, the body, the expected (field, code) pairs.
+type Case = (&'static str, Value, &'static [(&'static str, &'static str)]);
 
 /// What the random mix's totals must come to.
 #[derive(Default)]
