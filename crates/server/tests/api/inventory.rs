@@ -192,6 +192,48 @@ async fn send(
 }
 
 both_dbs! {
+    async fn the_openapi_document_describes_every_inventory_route_with_its_problems(app: TestApp) {
+        // Arrange/Act
+        let doc = app.get("/api/v1/openapi.json").await.json();
+        let paths = doc["paths"].as_object().unwrap();
+        // Assert
+        let expected = [
+            ("get", "/api/v1/inventory/locations"), ("post", "/api/v1/inventory/locations"),
+            ("get", "/api/v1/inventory/locations/{location_id}"), ("patch", "/api/v1/inventory/locations/{location_id}"),
+            ("get", "/api/v1/inventory/levels"), ("get", "/api/v1/inventory/levels/{sku_id}/{location_id}"),
+            ("get", "/api/v1/inventory/levels/{sku_id}/{location_id}/thresholds"), ("put", "/api/v1/inventory/levels/{sku_id}/{location_id}/thresholds"),
+            ("put", "/api/v1/inventory/skus/{sku_id}/policy"), ("get", "/api/v1/inventory/movements"),
+            ("post", "/api/v1/inventory/receipts"),
+            ("get", "/api/v1/inventory/adjustments"), ("post", "/api/v1/inventory/adjustments"),
+            ("get", "/api/v1/inventory/adjustments/{adjustment_id}"),
+            ("post", "/api/v1/inventory/adjustments/{adjustment_id}/approve"), ("post", "/api/v1/inventory/adjustments/{adjustment_id}/reject"),
+            ("get", "/api/v1/inventory/transfers"), ("post", "/api/v1/inventory/transfers"), ("get", "/api/v1/inventory/transfers/{transfer_id}"),
+            ("post", "/api/v1/inventory/transfers/{transfer_id}/dispatch"), ("post", "/api/v1/inventory/transfers/{transfer_id}/receive"),
+            ("post", "/api/v1/inventory/transfers/{transfer_id}/cancel"),
+            ("get", "/api/v1/inventory/stocktakes"), ("post", "/api/v1/inventory/stocktakes"), ("get", "/api/v1/inventory/stocktakes/{stocktake_id}"),
+            ("post", "/api/v1/inventory/stocktakes/{stocktake_id}/counts"), ("post", "/api/v1/inventory/stocktakes/{stocktake_id}/counts.csv"),
+            ("post", "/api/v1/inventory/stocktakes/{stocktake_id}/post"), ("post", "/api/v1/inventory/stocktakes/{stocktake_id}/cancel"),
+            ("post", "/api/v1/inventory/reservations"), ("get", "/api/v1/inventory/reservations/{reference}"),
+            ("post", "/api/v1/inventory/reservations/{reference}/release"), ("post", "/api/v1/inventory/reservations/{reference}/consume"),
+            ("get", "/api/v1/inventory/alerts"), ("post", "/api/v1/inventory/alerts/{alert_id}/acknowledge"),
+            ("get", "/api/v1/inventory/events"), ("get", "/api/v1/inventory/settings"), ("put", "/api/v1/inventory/settings"),
+        ];
+        let documented: Vec<(String, String)> = paths.iter().filter(|(p, _)| p.starts_with("/api/v1/inventory")).flat_map(|(p, ops)| ops.as_object().unwrap().keys().map(|m| (m.clone(), p.clone())).collect::<Vec<_>>()).collect();
+        let mut want: Vec<(String, String)> = expected.iter().map(|(m, p)| ((*m).to_owned(), (*p).to_owned())).collect();
+        let mut got = documented.clone();
+        want.sort();
+        got.sort();
+        assert_eq!(got, want);
+        for (method, path) in &documented {
+            let op = &paths[path.as_str()][method.as_str()];
+            assert_eq!(op["tags"][0], "inventory", "{method} {path}");
+            let problems = op["responses"].as_object().unwrap().iter().filter(|(status, r)| status.starts_with('4') && r["content"]["application/problem+json"].is_object()).count();
+            assert!(problems >= 1, "{method} {path} documents no problem response");
+        }
+        let conflicts = paths["/api/v1/inventory/reservations"]["post"]["responses"]["409"]["description"].as_str().unwrap();
+        assert!(conflicts.contains("insufficient-stock") && conflicts.contains("sku-not-sellable"), "{conflicts}");
+    }
+
     async fn locations_are_created_read_edited_filtered_and_validated(app: TestApp) {
         // Arrange
         let s = shop(app, "acme", 0).await;
