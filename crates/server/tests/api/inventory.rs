@@ -405,6 +405,9 @@ both_dbs! {
         let wh = location(app, &s.owner, "WH").await;
         receive(app, &s.owner, &wh, &s.skus[0], 10).await;
         receive(app, &s.owner, &wh, &s.skus[1], 5).await;
+        let owner = &s.owner;
+        let by_code = |q: &'static str| async move { strings(&get(app, owner, &format!("/api/v1/inventory/levels?q={q}")).await["items"], "sku_code") };
+        assert_eq!((by_code("sku-1").await, by_code("SKU-").await.len(), by_code("KU").await.len()), (vec!["SKU-1".to_owned()], 2, 0), "q matches the start of SKU codes, any case");
         let st = created(app, &s.owner, "/api/v1/inventory/stocktakes", &json!({"location_id": wh, "note": "year end"})).await;
         assert_eq!((st["status"].as_str(), st["uncounted"].as_i64()), (Some("open"), Some(2)));
         let base = format!("/api/v1/inventory/stocktakes/{}", st["id"].as_str().unwrap());

@@ -41,6 +41,8 @@ pub struct LevelParams {
     pub location_id: Option<LocationId>,
     /// `true`: only levels at or below their low-stock threshold or reorder point.
     pub low_stock: Option<bool>,
+    /// Only SKUs whose code starts with this (any case).
+    pub q: Option<String>,
     /// Page size, 1-500 (default 50).
     pub limit: Option<u32>,
     /// The `next_cursor` of the previous page.
@@ -65,6 +67,7 @@ async fn list_levels(
         sku_id: p.sku_id,
         location_id: p.location_id,
         low_stock: p.low_stock.unwrap_or(false),
+        sku_code: p.q,
         cursor,
         limit,
     };
