@@ -26,7 +26,8 @@ use crate::api::oauth::ClientBasicAuth;
         (name = "audit", description = "The hash-chained audit log: search, CSV export, verification"),
         (name = "api-keys", description = "API keys for integrations: `Authorization: Bearer ohk_…`"),
         (name = "oauth", description = "OAuth 2.0 client-credentials grant for API keys"),
-        (name = "catalog", description = "Products, SKUs, brands, categories, listing review, history, import/export and sellability. Money is `{\"amount\": \"19.90\", \"currency\": \"CNY\"}` (decimal text)")
+        (name = "catalog", description = "Products, SKUs, brands, categories, listing review, history, import/export and sellability. Money is `{\"amount\": \"19.90\", \"currency\": \"CNY\"}` (decimal text)"),
+        (name = "inventory", description = "Locations, stock levels, the movement ledger, receipts, adjustments with approval, transfers, stocktakes, reservations, alerts and events. Quantities are whole units (JSON integers); conflicts are 409 problems with stable codes such as `insufficient-stock`")
     ),
     modifiers(&BearerAuth, &ClientBasicAuth),
     components(schemas(crate::error::Problem, crate::error::ProblemField))

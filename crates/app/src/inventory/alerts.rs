@@ -78,6 +78,21 @@ pub async fn events_after(
         .collect()
 }
 
+/// The merchant's events after `after` (an event id; from the start when none), oldest
+/// first, optionally of one kind: the read-only feed integrators poll. Needs
+/// `inventory.read`.
+pub async fn list_events(
+    app: &App,
+    actor: &Actor,
+    merchant: MerchantId,
+    kind: Option<&str>,
+    after: Option<uuid::Uuid>,
+    limit: u32,
+) -> Result<Vec<Event>> {
+    actor.require_in(merchant, Permission::InventoryRead)?;
+    events_after(app, merchant, kind, after, limit.clamp(1, 500)).await
+}
+
 fn thresholds_of(rule: &AlertRuleRow) -> Result<AlertThresholds> {
     AlertThresholds::new(rule.low_stock, rule.reorder_point, rule.overstock).map_err(corrupt)
 }
@@ -221,6 +236,9 @@ pub async fn get_thresholds(
 ) -> Result<AlertThresholds> {
     actor.require_in(merchant, Permission::InventoryRead)?;
     let mut tx = app.db.begin_read().await?;
+    // Another merchant's location or SKU is not found, rather than "no thresholds".
+    require_location(&mut tx, merchant, location, false).await?;
+    require_skus(&mut tx, merchant, &[sku], "skus").await?;
     match store::get_alert_rule(&mut tx, merchant, sku.as_uuid(), location.as_uuid()).await? {
         Some(r) => thresholds_of(&r),
         None => Ok(AlertThresholds::default()),

@@ -81,6 +81,8 @@ pub struct LevelQuery {
     pub location_id: Option<LocationId>,
     /// Only levels at or below their low-stock threshold or reorder point.
     pub low_stock: bool,
+    /// Only SKUs whose code starts with this, ignoring case.
+    pub sku_code: Option<String>,
     /// The previous page's `next_cursor`.
     pub cursor: Option<String>,
     /// 1 to 500 (default 50).
@@ -113,6 +115,10 @@ pub async fn list_levels(
         sku: q.sku_id.map(|s| s.as_uuid()),
         location: q.location_id.map(|l| l.as_uuid()),
         low_only: q.low_stock,
+        code_prefix: q
+            .sku_code
+            .map(|c| c.trim().to_uppercase())
+            .filter(|c| !c.is_empty()),
         after: level_cursor(q.cursor.as_deref())?,
         limit: limit + 1,
     };

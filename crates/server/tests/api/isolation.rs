@@ -21,6 +21,7 @@ use axum::body::Body;
 use axum::http::{HeaderName, Method, StatusCode, header};
 use omnihub_app::Actor;
 use omnihub_app::audit::SearchInput;
+use omnihub_domain::access::Permission;
 use omnihub_domain::ids::{MerchantId, UserId};
 use omnihub_testkit::{TestApp, TestResponse, both_dbs, json};
 use serde_json::{Map, Value};
@@ -64,6 +65,12 @@ impl Victim {
             "key" => "catalog.review_levels".to_owned(),
             // B's product has version 1 (its creation).
             "version" => "1".to_owned(),
+            // A reservation is named by its reference (the audit entry's id).
+            "reference" => self
+                .records
+                .get("reservation")
+                .cloned()
+                .unwrap_or_else(|| "no-such-reference".to_owned()),
             _ => {
                 let stem = name.strip_suffix("_id").unwrap_or(name);
                 let aliases = [
@@ -71,6 +78,7 @@ impl Victim {
                     format!("staff_{stem}"),
                     stem.replace("key", "api_key"),
                     format!("access_{stem}"),
+                    format!("stock_{stem}"),
                 ];
                 aliases
                     .iter()
@@ -162,6 +170,118 @@ async fn catalog_records(app: &TestApp, email: &str) -> String {
     r.json()["skus"][0]["id"].as_str().unwrap().to_owned()
 }
 
+/// B's inventory over the API as B's owner: two locations, a receipt, thresholds that
+/// raise a low-stock alert (acknowledged, so the audit chain names it), an adjustment, a
+/// transfer, a stocktake, and a reservation of a SKU listed for the purpose (reviewed by
+/// a second person of B's). Returns B's main location id.
+async fn inventory_records(app: &TestApp, email: &str, merchant: MerchantId, sku: &str) -> String {
+    let token = fixtures::login(app, email).await;
+    let ok = |r: TestResponse, what: &str| {
+        assert!(r.status.is_success(), "{what}: {} {}", r.status, r.text());
+        r.json()
+    };
+    let post = |path: &'static str, body: Value| {
+        let token = token.clone();
+        async move { app.send_json(Method::POST, path, Some(&token), &body).await }
+    };
+    let mut locations = Vec::new();
+    for code in ["BRAVO-WH", "BRAVO-ST"] {
+        let body = json!({"code": code, "name": "Bravo secret warehouse", "kind": "warehouse", "country": "CN"});
+        let l = ok(post("/api/v1/inventory/locations", body).await, "location");
+        locations.push(l["id"].as_str().unwrap().to_owned());
+    }
+    let (wh, st) = (&locations[0], &locations[1]);
+    let receipt = json!({"location_id": wh, "lines": [{"sku_id": sku, "quantity": 10}], "reference": "BRAVO-PO-7"});
+    ok(post("/api/v1/inventory/receipts", receipt).await, "receipt");
+    let thresholds = json!({"low_stock": 20, "reorder_point": null, "overstock": null});
+    let path = format!("/api/v1/inventory/levels/{sku}/{wh}/thresholds");
+    ok(
+        app.send_json(Method::PUT, &path, Some(&token), &thresholds)
+            .await,
+        "thresholds",
+    );
+    let alerts = ok(
+        app.get_as(&token, "/api/v1/inventory/alerts").await,
+        "alerts",
+    );
+    let alert = alerts["items"][0]["id"].as_str().unwrap().to_owned();
+    let ack = format!("/api/v1/inventory/alerts/{alert}/acknowledge");
+    ok(
+        app.send_json(Method::POST, &ack, Some(&token), &json!({}))
+            .await,
+        "acknowledge",
+    );
+    let adjustment = json!({"sku_id": sku, "location_id": wh, "delta": -1, "reason": "damaged"});
+    ok(
+        post("/api/v1/inventory/adjustments", adjustment).await,
+        "adjustment",
+    );
+    let transfer = json!({"from_location_id": wh, "to_location_id": st, "lines": [{"sku_id": sku, "quantity": 1}]});
+    ok(
+        post("/api/v1/inventory/transfers", transfer).await,
+        "transfer",
+    );
+    ok(
+        post("/api/v1/inventory/stocktakes", json!({"location_id": wh})).await,
+        "stocktake",
+    );
+    let listed = listed_sku(app, &token, merchant).await;
+    let receipt = json!({"location_id": wh, "lines": [{"sku_id": listed, "quantity": 2}], "reference": "BRAVO-PO-7"});
+    ok(post("/api/v1/inventory/receipts", receipt).await, "receipt");
+    let reserve = json!({"lines": [{"reference": "bravo-order-1", "sku_id": listed, "location_id": wh, "quantity": 1}]});
+    ok(
+        post("/api/v1/inventory/reservations", reserve).await,
+        "reservation",
+    );
+    wh.clone()
+}
+
+/// A SKU of B's listed for sale: created and submitted by B's owner, approved by a second
+/// person of B's, listed.
+async fn listed_sku(app: &TestApp, token: &str, merchant: MerchantId) -> String {
+    let reviewer = "reviewer@bravo.test";
+    fixtures::staff(
+        app,
+        Some(merchant),
+        reviewer,
+        &[Permission::CatalogRead, Permission::CatalogReview],
+    )
+    .await;
+    let reviewer = fixtures::login(app, reviewer).await;
+    let send = |token: &str, path: String, body: Value| {
+        let token = token.to_owned();
+        async move {
+            let r = app
+                .send_json(Method::POST, &path, Some(&token), &body)
+                .await;
+            assert!(r.status.is_success(), "{path}: {} {}", r.status, r.text());
+            r.json()
+        }
+    };
+    let category = send(
+        token,
+        "/api/v1/catalog/categories".into(),
+        json!({"name": "Bravo Stock"}),
+    )
+    .await;
+    let product = json!({"name": "Bravo listed mug", "category_id": category["id"], "description": "A mug",
+        "images": ["https://cdn.example.com/mug.jpg"], "skus": [{"code": "BRAVO-MUG-1", "price": {"amount": "5"}}]});
+    let product = send(token, "/api/v1/catalog/products".into(), product).await;
+    let base = format!(
+        "/api/v1/catalog/products/{}",
+        product["id"].as_str().unwrap()
+    );
+    send(token, format!("{base}/submit"), json!({})).await;
+    send(
+        &reviewer,
+        format!("{base}/review"),
+        json!({"level": 1, "decision": "approve"}),
+    )
+    .await;
+    send(token, format!("{base}/list"), json!({})).await;
+    product["skus"][0]["id"].as_str().unwrap().to_owned()
+}
+
 async fn victim(app: &TestApp) -> Victim {
     let b = fixtures::merchant(app, "bravo-shop", "Bravo Trading 布拉沃商行").await;
     let email = "owner@bravo.test";
@@ -172,6 +292,10 @@ async fn victim(app: &TestApp) -> Victim {
         &fixtures::all_merchant_permissions(),
     )
     .await;
+    let role_id = access_records(app, email, user).await;
+    let sku_id = catalog_records(app, email).await;
+    let location_id = inventory_records(app, email, b.id, &sku_id).await;
+    // Set last: an out-of-range review level would refuse the listing above.
     omnihub_app::settings::put(
         &app.app,
         &Actor::system(),
@@ -181,8 +305,6 @@ async fn victim(app: &TestApp) -> Victim {
     )
     .await
     .unwrap();
-    let role_id = access_records(app, email, user).await;
-    let sku_id = catalog_records(app, email).await;
     let input = SearchInput {
         merchant_id: Some(b.id.to_string()),
         ..SearchInput::default()
@@ -195,6 +317,8 @@ async fn victim(app: &TestApp) -> Victim {
         .filter_map(|e| Some((e.entity_type, e.entity_id?)))
         .collect();
     records.insert("sku".to_owned(), sku_id);
+    // Locations are audited on creation; the first one is B's main warehouse anyway.
+    records.insert("location".to_owned(), location_id);
     for kind in [
         "merchant",
         "staff_user",
@@ -205,6 +329,11 @@ async fn victim(app: &TestApp) -> Victim {
         "brand",
         "category",
         "product",
+        "stock_adjustment",
+        "transfer",
+        "stocktake",
+        "reservation",
+        "stock_alert",
     ] {
         assert!(
             records.contains_key(kind),
@@ -226,6 +355,11 @@ async fn victim(app: &TestApp) -> Victim {
             "Bravo secret tee".to_owned(),
             "BRAVO-TEE-1".to_owned(),
             "Bravo Brand".to_owned(),
+            "BRAVO-WH".to_owned(),
+            "Bravo secret warehouse".to_owned(),
+            "BRAVO-PO-7".to_owned(),
+            "bravo-order-1".to_owned(),
+            "Bravo listed mug".to_owned(),
             role_id,
         ],
     }

@@ -16,6 +16,7 @@ mod console_catalog;
 mod errors;
 mod fixtures;
 mod identity;
+mod inventory;
 mod inventory_app;
 mod isolation;
 mod merchants;

@@ -270,6 +270,8 @@ pub struct LevelFilter {
     pub location: Option<Uuid>,
     /// Only levels at or below their low-stock threshold or reorder point.
     pub low_only: bool,
+    /// Only SKUs whose code starts with this (upper-cased, as `code_key`).
+    pub code_prefix: Option<String>,
     /// Continue after this (sku, location).
     pub after: Option<(Uuid, Uuid)>,
     /// Rows to return.
@@ -291,6 +293,7 @@ pub async fn list_levels(
          AND ($4 = FALSE OR (r.low_stock IS NOT NULL AND l.on_hand - l.reserved <= r.low_stock) \
               OR (r.reorder_point IS NOT NULL AND l.on_hand - l.reserved <= r.reorder_point)) \
          AND ($5 IS NULL OR l.sku_id > $5 OR (l.sku_id = $5 AND l.location_id > $6)) \
+         AND ($8 IS NULL OR substr(s.code_key, 1, length($8)) = $8) \
          ORDER BY l.sku_id, l.location_id LIMIT $7";
     Ok(with_conn!(tx, |c| sqlx::query_as::<_, LevelListRow>(SQL)
         .bind(merchant.as_uuid())
@@ -300,6 +303,7 @@ pub async fn list_levels(
         .bind(f.after.map(|a| a.0))
         .bind(f.after.map(|a| a.1))
         .bind(i64::from(f.limit))
+        .bind(f.code_prefix.as_deref())
         .fetch_all(c)
         .await)?)
 }
