@@ -387,8 +387,13 @@ async fn adjustment_input(
     merchant: MerchantId,
     form: &AdjustForm,
 ) -> Result<AdjustmentInput, Error> {
-    let found =
-        inv::skus_by_code(&state.app, &user.actor, merchant, &[form.sku_code.clone()]).await?;
+    let found = inv::skus_by_code(
+        &state.app,
+        &user.actor,
+        merchant,
+        std::slice::from_ref(&form.sku_code),
+    )
+    .await?;
     let sku = found.into_iter().next().flatten();
     let delta = form.delta.trim().parse::<i64>().ok();
     let mut errors = Vec::new();

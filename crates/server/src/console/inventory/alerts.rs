@@ -2,12 +2,14 @@
 //! at a location (low stock, reorder point, overstock), and the inventory settings (the
 //! adjustment approval thresholds; saving needs `settings.manage`).
 
+use std::collections::HashMap;
+
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use omnihub_app::inventory::{self as inv, AlertQuery, ThresholdsInput};
+use omnihub_app::inventory::{self as inv, Alert, AlertQuery, SkuRef, ThresholdsInput};
 use omnihub_app::{Error, FieldError};
 use omnihub_domain::catalog::SkuId;
 use omnihub_domain::ids::MerchantId;
@@ -17,7 +19,7 @@ use super::super::catalog::{Choice, choose_merchant, opt_id};
 use super::super::forms::{FieldErrors, FormBody, PageQuery, app_error, parse_id, see_other, when};
 use super::super::session::ConsoleUser;
 use super::super::{PageContext, render};
-use super::{Locations, alert_kind_label, code_choices, done, notice, sku_code, sku_names};
+use super::{InvTr, Locations, alert_kind_label, code_choices, done, notice, sku_code, sku_names};
 use crate::extract::ApiQuery;
 use crate::state::AppState;
 
@@ -60,6 +62,39 @@ struct AlertsPage {
     notice: Option<&'static str>,
 }
 
+fn alert_rows(
+    t: &InvTr,
+    items: Vec<Alert>,
+    names: &HashMap<SkuId, SkuRef>,
+    locations: &Locations,
+) -> Vec<AlertRow> {
+    items
+        .into_iter()
+        .map(|a| {
+            let code = sku_code(names, a.sku_id);
+            let q = url::form_urlencoded::Serializer::new(String::new())
+                .append_pair("sku", &code)
+                .append_pair("location", &a.location_id.to_string())
+                .finish();
+            AlertRow {
+                id: a.id.to_string(),
+                kind: alert_kind_label(t, a.kind),
+                kind_code: a.kind.code(),
+                location_code: locations.code(a.location_id),
+                sku_code: code,
+                active: a.active,
+                on_hand: a.on_hand,
+                available: a.available,
+                raised: when(a.raised_at),
+                acknowledged: a
+                    .acknowledged
+                    .map(|(who, at)| format!("{who} · {}", when(at))),
+                thresholds: format!("/admin/inventory/thresholds?{q}"),
+            }
+        })
+        .collect()
+}
+
 /// The alert list.
 pub(super) async fn list_page(
     State(state): State<AppState>,
@@ -99,32 +134,7 @@ pub(super) async fn list_page(
         Err(err) => return app_error(ctx, err),
     };
     let t = ctx.t.inv;
-    let rows = page
-        .items
-        .into_iter()
-        .map(|a| {
-            let code = sku_code(&names, a.sku_id);
-            let q = url::form_urlencoded::Serializer::new(String::new())
-                .append_pair("sku", &code)
-                .append_pair("location", &a.location_id.to_string())
-                .finish();
-            AlertRow {
-                id: a.id.to_string(),
-                kind: alert_kind_label(t, a.kind),
-                kind_code: a.kind.code(),
-                location_code: locations.code(a.location_id),
-                sku_code: code,
-                active: a.active,
-                on_hand: a.on_hand,
-                available: a.available,
-                raised: when(a.raised_at),
-                acknowledged: a
-                    .acknowledged
-                    .map(|(who, at)| format!("{who} · {}", when(at))),
-                thresholds: format!("/admin/inventory/thresholds?{q}"),
-            }
-        })
-        .collect();
+    let rows = alert_rows(t, page.items, &names, &locations);
     let kind = f.kind.clone().unwrap_or_default();
     let next = page.next_cursor.map(|c| {
         let q = url::form_urlencoded::Serializer::new(String::new())
@@ -234,7 +244,13 @@ async fn target(
     merchant: MerchantId,
     form: &ThresholdForm,
 ) -> Result<(SkuId, LocationId), Error> {
-    let found = inv::skus_by_code(&state.app, &user.actor, merchant, &[form.sku.clone()]).await?;
+    let found = inv::skus_by_code(
+        &state.app,
+        &user.actor,
+        merchant,
+        std::slice::from_ref(&form.sku),
+    )
+    .await?;
     let mut errors = Vec::new();
     let sku = found.into_iter().next().flatten();
     if sku.is_none() {
