@@ -23,8 +23,8 @@ use super::super::forms::{FieldErrors, FormBody, PageQuery, app_error, parse_id,
 use super::super::session::ConsoleUser;
 use super::super::{PageContext, render};
 use super::{
-    LineRow, Locations, adjustment_reason_label, attach_line_errors, code_choices, done, line_rows,
-    notice, pad, resolve_lines, sku_code, sku_names,
+    InvTr, LineRow, Locations, adjustment_reason_label, attach_line_errors, code_choices, done,
+    line_rows, notice, pad, resolve_lines, sku_code, sku_names,
 };
 use crate::extract::ApiQuery;
 use crate::state::AppState;
@@ -94,6 +94,35 @@ pub(super) async fn receive_page(
     .await
 }
 
+/// Resolves the form's SKU codes and books the receipt. A refusal of the input is a
+/// validation error holding what belongs to no row (the rows carry their own).
+async fn book_receipt(
+    state: &AppState,
+    user: &ConsoleUser,
+    merchant: MerchantId,
+    t: &InvTr,
+    form: &mut ReceiveForm,
+) -> Result<(), Error> {
+    let Some(lines) = resolve_lines(state, &user.actor, merchant, t, &mut form.rows).await? else {
+        return Err(Error::Validation(Vec::new()));
+    };
+    let input = ReceiptInput {
+        location_id: opt_id(Some(&form.location)),
+        lines: lines.lines,
+        reference: form.reference.clone(),
+        note: Some(form.note.clone()),
+    };
+    match inv::receive(&state.app, &user.actor, merchant, input).await {
+        Ok(_) => Ok(()),
+        Err(Error::Validation(fields)) => Err(Error::Validation(attach_line_errors(
+            &mut form.rows,
+            &lines.rows,
+            fields,
+        ))),
+        Err(err) => Err(err),
+    }
+}
+
 /// Books a receipt, then shows it in the ledger.
 pub(super) async fn receive(
     State(state): State<AppState>,
@@ -112,51 +141,17 @@ pub(super) async fn receive(
         note: body.value("note"),
         rows: line_rows(&body),
     };
-    let lines = match resolve_lines(&state, &user.actor, merchant, ctx.t.inv, &mut form.rows).await
-    {
-        Ok(Some(lines)) => lines,
-        Ok(None) => {
-            let status = StatusCode::UNPROCESSABLE_ENTITY;
-            return receive_view(
-                &state,
-                &user,
-                ctx,
-                merchant,
-                form,
-                FieldErrors::none(),
-                status,
-            )
-            .await;
-        }
-        Err(err) => return app_error(ctx, err),
-    };
-    let input = ReceiptInput {
-        location_id: opt_id(Some(&form.location)),
-        lines: lines.lines,
-        reference: form.reference.clone(),
-        note: Some(form.note.clone()),
-    };
-    match inv::receive(&state.app, &user.actor, merchant, input).await {
-        Ok(_) => {
+    match book_receipt(&state, &user, merchant, ctx.t.inv, &mut form).await {
+        Ok(()) => {
             let q = url::form_urlencoded::Serializer::new(String::new())
                 .append_pair("reference", form.reference.trim())
                 .append_pair("done", "received")
                 .finish();
             see_other(&format!("/admin/inventory/movements?{q}"))
         }
-        Err(Error::Validation(fields)) => {
-            let rest = attach_line_errors(&mut form.rows, &lines.rows, fields);
-            let status = StatusCode::UNPROCESSABLE_ENTITY;
-            receive_view(
-                &state,
-                &user,
-                ctx,
-                merchant,
-                form,
-                FieldErrors::of(rest),
-                status,
-            )
-            .await
+        Err(Error::Validation(rest)) => {
+            let (errors, status) = (FieldErrors::of(rest), StatusCode::UNPROCESSABLE_ENTITY);
+            receive_view(&state, &user, ctx, merchant, form, errors, status).await
         }
         Err(err) => app_error(ctx, err),
     }

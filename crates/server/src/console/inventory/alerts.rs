@@ -36,6 +36,39 @@ pub struct AlertFilters {
     pub done: Option<String>,
 }
 
+impl AlertFilters {
+    /// `open`, `acknowledged` or `all`.
+    fn which(&self) -> String {
+        match self.state.as_deref() {
+            Some(s @ ("acknowledged" | "all")) => s.to_owned(),
+            _ => "open".to_owned(),
+        }
+    }
+
+    fn query(&self) -> AlertQuery {
+        AlertQuery {
+            unacknowledged: match self.which().as_str() {
+                "acknowledged" => Some(false),
+                "all" => None,
+                _ => Some(true),
+            },
+            kind: self.kind.as_deref().and_then(AlertKind::parse),
+            cursor: self.cursor.clone().filter(|c| !c.is_empty()),
+            limit: Some(50),
+            ..AlertQuery::default()
+        }
+    }
+
+    fn next_link(&self, cursor: &str) -> String {
+        let q = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("state", &self.which())
+            .append_pair("kind", self.kind.as_deref().unwrap_or_default())
+            .append_pair("cursor", cursor)
+            .finish();
+        format!("/admin/inventory/alerts?{q}")
+    }
+}
+
 /// An alert row.
 pub struct AlertRow {
     pub id: String,
@@ -106,22 +139,7 @@ pub(super) async fn list_page(
     let Some(merchant) = user.actor.merchant else {
         return choose_merchant(ctx);
     };
-    let which = f
-        .state
-        .clone()
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "open".to_owned());
-    let q = AlertQuery {
-        unacknowledged: match which.as_str() {
-            "acknowledged" => Some(false),
-            "all" => None,
-            _ => Some(true),
-        },
-        kind: f.kind.as_deref().and_then(AlertKind::parse),
-        cursor: f.cursor.clone().filter(|c| !c.is_empty()),
-        limit: Some(50),
-        ..AlertQuery::default()
-    };
+    let (which, q) = (f.which(), f.query());
     let (app, actor) = (&state.app, &user.actor);
     let loaded = async {
         let page = inv::list_alerts(app, actor, merchant, q).await?;
@@ -136,14 +154,7 @@ pub(super) async fn list_page(
     let t = ctx.t.inv;
     let rows = alert_rows(t, page.items, &names, &locations);
     let kind = f.kind.clone().unwrap_or_default();
-    let next = page.next_cursor.map(|c| {
-        let q = url::form_urlencoded::Serializer::new(String::new())
-            .append_pair("state", &which)
-            .append_pair("kind", &kind)
-            .append_pair("cursor", &c)
-            .finish();
-        format!("/admin/inventory/alerts?{q}")
-    });
+    let next = page.next_cursor.map(|c| f.next_link(&c));
     let nonce = ctx.nonce.clone();
     let page = AlertsPage {
         kinds: code_choices(
@@ -336,6 +347,56 @@ fn optional_number(field: &str, raw: &str, errors: &mut Vec<FieldError>) -> Opti
         .ok()
 }
 
+impl ThresholdForm {
+    fn parse(body: &FormBody) -> Self {
+        Self {
+            sku: body.value("sku"),
+            location: body.value("location"),
+            low_stock: body.value("low_stock"),
+            reorder_point: body.value("reorder_point"),
+            overstock: body.value("overstock"),
+            done: None,
+        }
+    }
+
+    /// The page showing these thresholds again, with a notice.
+    fn saved_link(&self) -> String {
+        let q = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("sku", self.sku.trim())
+            .append_pair("location", &self.location)
+            .append_pair("done", "saved")
+            .finish();
+        format!("/admin/inventory/thresholds?{q}")
+    }
+}
+
+/// Checks the form (every field error at once) and sets the thresholds.
+async fn set(
+    state: &AppState,
+    user: &ConsoleUser,
+    merchant: MerchantId,
+    form: &ThresholdForm,
+) -> Result<(), Error> {
+    let mut errors = Vec::new();
+    let input = ThresholdsInput {
+        low_stock: optional_number("low_stock", &form.low_stock, &mut errors),
+        reorder_point: optional_number("reorder_point", &form.reorder_point, &mut errors),
+        overstock: optional_number("overstock", &form.overstock, &mut errors),
+    };
+    let (sku, loc) = match target(state, user, merchant, form).await {
+        Ok(t) if errors.is_empty() => t,
+        Ok(_) => return Err(Error::Validation(errors)),
+        Err(Error::Validation(mut fields)) => {
+            fields.append(&mut errors);
+            return Err(Error::Validation(fields));
+        }
+        Err(err) => return Err(err),
+    };
+    inv::set_thresholds(&state.app, &user.actor, merchant, sku, loc, input)
+        .await
+        .map(|_| ())
+}
+
 /// Saves the thresholds of a SKU at a location.
 pub(super) async fn save_thresholds(
     State(state): State<AppState>,
@@ -347,49 +408,12 @@ pub(super) async fn save_thresholds(
     let Some(merchant) = user.actor.merchant else {
         return choose_merchant(ctx);
     };
-    let body = FormBody::parse(&body);
-    let form = ThresholdForm {
-        sku: body.value("sku"),
-        location: body.value("location"),
-        low_stock: body.value("low_stock"),
-        reorder_point: body.value("reorder_point"),
-        overstock: body.value("overstock"),
-        done: None,
-    };
-    let mut errors = Vec::new();
-    let input = ThresholdsInput {
-        low_stock: optional_number("low_stock", &form.low_stock, &mut errors),
-        reorder_point: optional_number("reorder_point", &form.reorder_point, &mut errors),
-        overstock: optional_number("overstock", &form.overstock, &mut errors),
-    };
-    let result = match target(&state, &user, merchant, &form).await {
-        Ok(_) if !errors.is_empty() => Err(Error::Validation(errors)),
-        Ok((sku, loc)) => inv::set_thresholds(&state.app, &user.actor, merchant, sku, loc, input)
-            .await
-            .map(|_| ()),
-        Err(err) => Err(err),
-    };
-    match result {
-        Ok(()) => {
-            let q = url::form_urlencoded::Serializer::new(String::new())
-                .append_pair("sku", form.sku.trim())
-                .append_pair("location", &form.location)
-                .append_pair("done", "saved")
-                .finish();
-            see_other(&format!("/admin/inventory/thresholds?{q}"))
-        }
+    let form = ThresholdForm::parse(&FormBody::parse(&body));
+    match set(&state, &user, merchant, &form).await {
+        Ok(()) => see_other(&form.saved_link()),
         Err(Error::Validation(fields)) => {
-            let status = StatusCode::UNPROCESSABLE_ENTITY;
-            thresholds_view(
-                &state,
-                &user,
-                ctx,
-                merchant,
-                form,
-                FieldErrors::of(fields),
-                status,
-            )
-            .await
+            let (errors, status) = (FieldErrors::of(fields), StatusCode::UNPROCESSABLE_ENTITY);
+            thresholds_view(&state, &user, ctx, merchant, form, errors, status).await
         }
         Err(err) => app_error(ctx, err),
     }

@@ -20,7 +20,9 @@ use super::super::catalog::{Choice, choose_merchant, opt_id};
 use super::super::forms::{FormBody, app_error, parse_id, see_other, when};
 use super::super::session::ConsoleUser;
 use super::super::{PageContext, render};
-use super::{Locations, code_choices, notice, reason_label, sku_code, sku_names, wants_partial};
+use super::{
+    InvTr, Locations, code_choices, notice, reason_label, sku_code, sku_names, wants_partial,
+};
 use crate::extract::ApiQuery;
 use crate::state::AppState;
 
@@ -373,38 +375,31 @@ async fn ledger_query(
     }))
 }
 
-/// The movement ledger, newest first.
-pub(super) async fn ledger(
-    State(state): State<AppState>,
-    user: ConsoleUser,
-    ctx: PageContext,
-    ApiQuery(filters): ApiQuery<LedgerFilters>,
-) -> Response {
-    let ctx = ctx.signed_in(&user);
-    let Some(merchant) = user.actor.merchant else {
-        return choose_merchant(ctx);
-    };
+/// A page of the ledger with what names its rows.
+struct LedgerData {
+    rows: Vec<MovementRow>,
+    next: Option<String>,
+    unknown_sku: bool,
+    locations: Locations,
+}
+
+async fn load_ledger(
+    state: &AppState,
+    user: &ConsoleUser,
+    merchant: MerchantId,
+    filters: &LedgerFilters,
+    t: &InvTr,
+) -> Result<LedgerData, omnihub_app::Error> {
     let (app, actor) = (&state.app, &user.actor);
-    let page = match ledger_query(&state, &user, merchant, &filters).await {
-        Ok(Some(q)) => inv::list_movements(app, actor, merchant, q).await.map(Some),
-        Ok(None) => Ok(None),
-        Err(err) => Err(err),
-    };
-    let page = match page {
-        Ok(page) => page,
-        Err(err) => return app_error(ctx, err),
+    let page = match ledger_query(state, user, merchant, filters).await? {
+        Some(q) => Some(inv::list_movements(app, actor, merchant, q).await?),
+        None => None,
     };
     let unknown_sku = page.is_none();
     let (items, next) = page.map_or((Vec::new(), None), |p| (p.items, p.next_cursor));
     let ids: Vec<SkuId> = items.iter().map(|m| m.sku_id).collect();
-    let (names, locations) = match (
-        sku_names(&state, actor, merchant, &ids).await,
-        Locations::load(&state, actor, merchant).await,
-    ) {
-        (Ok(n), Ok(l)) => (n, l),
-        (Err(err), _) | (_, Err(err)) => return app_error(ctx, err),
-    };
-    let t = ctx.t.inv;
+    let names = sku_names(state, actor, merchant, &ids).await?;
+    let locations = Locations::load(state, actor, merchant).await?;
     let rows = items
         .into_iter()
         .map(|m| MovementRow {
@@ -425,12 +420,34 @@ pub(super) async fn ledger(
         let sep = if qs.is_empty() { "" } else { "&" };
         format!("/admin/inventory/movements?{qs}{sep}cursor={c}")
     });
+    Ok(LedgerData {
+        rows,
+        next,
+        unknown_sku,
+        locations,
+    })
+}
+
+/// The movement ledger, newest first.
+pub(super) async fn ledger(
+    State(state): State<AppState>,
+    user: ConsoleUser,
+    ctx: PageContext,
+    ApiQuery(filters): ApiQuery<LedgerFilters>,
+) -> Response {
+    let ctx = ctx.signed_in(&user);
+    let Some(merchant) = user.actor.merchant else {
+        return choose_merchant(ctx);
+    };
+    let t = ctx.t.inv;
+    let data = match load_ledger(&state, &user, merchant, &filters, t).await {
+        Ok(data) => data,
+        Err(err) => return app_error(ctx, err),
+    };
     let nonce = ctx.nonce.clone();
+    let selected = filters.location.as_deref().unwrap_or_default();
     let page = LedgerPage {
-        locations: locations.choices(
-            filters.location.as_deref().unwrap_or_default(),
-            Some(t.all_locations),
-        ),
+        locations: data.locations.choices(selected, Some(t.all_locations)),
         reasons: code_choices(
             MovementReason::ALL,
             MovementReason::code,
@@ -440,9 +457,9 @@ pub(super) async fn ledger(
         ),
         notice: notice(t, filters.done.as_deref()),
         filters,
-        rows,
-        next,
-        unknown_sku,
+        rows: data.rows,
+        next: data.next,
+        unknown_sku: data.unknown_sku,
         ctx,
     };
     render(StatusCode::OK, &nonce, &page)

@@ -22,7 +22,7 @@ use super::super::forms::{FieldErrors, FormBody, PageQuery, app_error, parse_id,
 use super::super::session::ConsoleUser;
 use super::super::{PageContext, render};
 use super::adjustments::minor;
-use super::{Locations, done, notice, stocktake_status_label};
+use super::{InvTr, Locations, done, notice, stocktake_status_label};
 use crate::extract::ApiQuery;
 use crate::state::AppState;
 
@@ -371,11 +371,50 @@ pub(super) async fn act(
         Ok(id) => id,
         Err(err) => return app_error(ctx, err),
     };
-    let (app, actor) = (&state.app, &user.actor);
     let form = FormBody::parse(&body);
     let mut extra = Extra::default();
-    let result = match action.as_str() {
-        "counts" => match counts_of(&form, ctx.t.inv) {
+    let result = run(
+        &state,
+        &user,
+        merchant,
+        (id, &action),
+        &form,
+        ctx.t.inv,
+        &mut extra,
+    )
+    .await;
+    match result {
+        Ok(code) => return see_other(&done(&format!("/admin/inventory/stocktakes/{id}"), code)),
+        Err(Error::Conflict { message, .. }) => {
+            (extra.status, extra.message) = (Some(StatusCode::CONFLICT), Some(message));
+        }
+        Err(Error::Validation(fields)) => {
+            extra.status = Some(StatusCode::UNPROCESSABLE_ENTITY);
+            let rest: Vec<String> = FieldErrors::of(fields).all();
+            extra.message = Some(rest.join("; ")).filter(|m| !m.is_empty());
+        }
+        Err(err) => return app_error(ctx, err),
+    }
+    match inv::variance_report(&state.app, &user.actor, merchant, id).await {
+        Ok(s) => detail_view(&state, &user, ctx, merchant, s, extra).await,
+        Err(err) => app_error(ctx, err),
+    }
+}
+
+/// Runs one action of the detail page; what the page should show besides a refusal goes
+/// into `extra` (the pasted CSV and its report, errors beside count inputs).
+async fn run(
+    state: &AppState,
+    user: &ConsoleUser,
+    merchant: MerchantId,
+    (id, action): (StocktakeId, &str),
+    form: &FormBody,
+    t: &InvTr,
+    extra: &mut Extra,
+) -> Result<&'static str, Error> {
+    let (app, actor) = (&state.app, &user.actor);
+    match action {
+        "counts" => match counts_of(form, t) {
             Ok(counts) => {
                 let outcome = inv::enter_counts(app, actor, merchant, id, &counts).await;
                 if let Err(Error::Validation(fields)) = &outcome {
@@ -406,22 +445,6 @@ pub(super) async fn act(
             .await
             .map(|_| "cancelled"),
         _ => Err(Error::NotFound { entity: "page" }),
-    };
-    match result {
-        Ok(code) => return see_other(&done(&format!("/admin/inventory/stocktakes/{id}"), code)),
-        Err(Error::Conflict { message, .. }) => {
-            (extra.status, extra.message) = (Some(StatusCode::CONFLICT), Some(message));
-        }
-        Err(Error::Validation(fields)) => {
-            extra.status = Some(StatusCode::UNPROCESSABLE_ENTITY);
-            let rest: Vec<String> = FieldErrors::of(fields).all();
-            extra.message = Some(rest.join("; ")).filter(|m| !m.is_empty());
-        }
-        Err(err) => return app_error(ctx, err),
-    }
-    match inv::variance_report(app, actor, merchant, id).await {
-        Ok(s) => detail_view(&state, &user, ctx, merchant, s, extra).await,
-        Err(err) => app_error(ctx, err),
     }
 }
 

@@ -20,8 +20,8 @@ use super::super::forms::{FieldErrors, FormBody, PageQuery, app_error, parse_id,
 use super::super::session::ConsoleUser;
 use super::super::{PageContext, render};
 use super::{
-    LineRow, Locations, attach_line_errors, done, line_rows, notice, pad, resolve_lines, sku_code,
-    sku_names, transfer_status_label,
+    InvTr, LineRow, Locations, attach_line_errors, done, line_rows, notice, pad, resolve_lines,
+    sku_code, sku_names, transfer_status_label,
 };
 use crate::extract::ApiQuery;
 use crate::state::AppState;
@@ -133,6 +133,34 @@ pub(super) async fn list_page(
     list_view(&state, &user, ctx, merchant, query.cursor, None).await
 }
 
+/// Resolves the form's SKU codes and creates the transfer. A refusal of the input is a
+/// validation error holding what belongs to no row (the rows carry their own).
+async fn create_draft(
+    state: &AppState,
+    user: &ConsoleUser,
+    merchant: MerchantId,
+    t: &InvTr,
+    form: &mut TransferForm,
+) -> Result<Transfer, Error> {
+    let Some(lines) = resolve_lines(state, &user.actor, merchant, t, &mut form.rows).await? else {
+        return Err(Error::Validation(Vec::new()));
+    };
+    let input = TransferInput {
+        from_location_id: opt_id(Some(&form.from)),
+        to_location_id: opt_id(Some(&form.to)),
+        lines: lines.lines,
+        note: Some(form.note.clone()),
+    };
+    match inv::create_transfer(&state.app, &user.actor, merchant, input).await {
+        Err(Error::Validation(fields)) => Err(Error::Validation(attach_line_errors(
+            &mut form.rows,
+            &lines.rows,
+            fields,
+        ))),
+        other => other,
+    }
+}
+
 /// Creates a draft transfer and opens it.
 pub(super) async fn create(
     State(state): State<AppState>,
@@ -151,44 +179,14 @@ pub(super) async fn create(
         note: body.value("note"),
         rows: line_rows(&body),
     };
-    let lines = match resolve_lines(&state, &user.actor, merchant, ctx.t.inv, &mut form.rows).await
-    {
-        Ok(Some(lines)) => lines,
-        Ok(None) => {
-            return list_view(
-                &state,
-                &user,
-                ctx,
-                merchant,
-                None,
-                Some((form, FieldErrors::none())),
-            )
-            .await;
-        }
-        Err(err) => return app_error(ctx, err),
-    };
-    let input = TransferInput {
-        from_location_id: opt_id(Some(&form.from)),
-        to_location_id: opt_id(Some(&form.to)),
-        lines: lines.lines,
-        note: Some(form.note.clone()),
-    };
-    match inv::create_transfer(&state.app, &user.actor, merchant, input).await {
+    match create_draft(&state, &user, merchant, ctx.t.inv, &mut form).await {
         Ok(tr) => see_other(&done(
             &format!("/admin/inventory/transfers/{}", tr.id),
             "created",
         )),
-        Err(Error::Validation(fields)) => {
-            let rest = attach_line_errors(&mut form.rows, &lines.rows, fields);
-            list_view(
-                &state,
-                &user,
-                ctx,
-                merchant,
-                None,
-                Some((form, FieldErrors::of(rest))),
-            )
-            .await
+        Err(Error::Validation(rest)) => {
+            let entered = Some((form, FieldErrors::of(rest)));
+            list_view(&state, &user, ctx, merchant, None, entered).await
         }
         Err(err) => app_error(ctx, err),
     }
