@@ -486,4 +486,27 @@ both_dbs! {
         let choose = app.console_get(&admin, "/admin/inventory/stock").await;
         assert!(choose.text().contains("data-testid=\"choose-merchant\""), "{}", choose.text());
     }
+
+    async fn the_ledger_pages_with_its_cursor_and_keeps_the_filters(app: TestApp) {
+        let (_, clerk, _) = staff(app).await;
+        sku(app, &clerk, "Mug", "mug").await;
+        sku(app, &clerk, "Tee", "tee").await;
+        let wh1 = warehouse(app, &clerk, "WH1").await;
+        for i in 0..51 {
+            location(&receive(app, &clerk, &wh1, &format!("PO-{i}"), &[("MUG", "1")]).await);
+        }
+        location(&receive(app, &clerk, &wh1, "PO-T", &[("TEE", "1")]).await);
+        let first = app.console_get(&clerk, "/admin/inventory/movements?sku=MUG").await.text();
+        assert_eq!(first.matches("data-movement=").count(), 50, "{first}");
+        assert!(first.contains("PO-50") && !first.contains("<code>PO-0</code>"), "newest first: {first}");
+        let key = "data-testid=\"next-page\"";
+        let at = first.find(key).expect("a next page");
+        let href_start = first[..at].rfind("href=\"").unwrap() + 6;
+        let next = first[href_start..at].trim_end().trim_end_matches('"').replace("&#38;", "&");
+        assert!(next.starts_with("/admin/inventory/movements?sku=MUG&cursor="), "{next}");
+        let second = app.console_get(&clerk, &next).await.text();
+        assert_eq!(second.matches("data-movement=").count(), 1, "{second}");
+        assert!(second.contains("<code>PO-0</code>") && !second.contains("PO-T") && !second.contains(key), "{second}");
+    }
+
 }

@@ -277,6 +277,22 @@ async fn target(
     }
 }
 
+/// Puts the stored thresholds of the form's SKU and location into the form.
+async fn fill_current(
+    state: &AppState,
+    user: &ConsoleUser,
+    merchant: MerchantId,
+    form: &mut ThresholdForm,
+) -> Result<(), Error> {
+    let (sku, loc) = target(state, user, merchant, form).await?;
+    let t = inv::get_thresholds(&state.app, &user.actor, merchant, sku, loc).await?;
+    let show = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+    form.low_stock = show(t.low_stock());
+    form.reorder_point = show(t.reorder_point());
+    form.overstock = show(t.overstock());
+    Ok(())
+}
+
 /// The thresholds of the SKU and location in the query (blank until both are chosen).
 pub(super) async fn thresholds_page(
     State(state): State<AppState>,
@@ -289,31 +305,11 @@ pub(super) async fn thresholds_page(
         return choose_merchant(ctx);
     };
     if !form.sku.trim().is_empty() && !form.location.is_empty() {
-        let current = match target(&state, &user, merchant, &form).await {
-            Ok((sku, loc)) => {
-                inv::get_thresholds(&state.app, &user.actor, merchant, sku, loc).await
-            }
-            Err(err) => Err(err),
-        };
-        match current {
-            Ok(t) => {
-                let show = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
-                form.low_stock = show(t.low_stock());
-                form.reorder_point = show(t.reorder_point());
-                form.overstock = show(t.overstock());
-            }
+        match fill_current(&state, &user, merchant, &mut form).await {
+            Ok(()) => {}
             Err(Error::Validation(fields)) => {
-                let status = StatusCode::UNPROCESSABLE_ENTITY;
-                return thresholds_view(
-                    &state,
-                    &user,
-                    ctx,
-                    merchant,
-                    form,
-                    FieldErrors::of(fields),
-                    status,
-                )
-                .await;
+                let (errors, status) = (FieldErrors::of(fields), StatusCode::UNPROCESSABLE_ENTITY);
+                return thresholds_view(&state, &user, ctx, merchant, form, errors, status).await;
             }
             Err(err) => return app_error(ctx, err),
         }

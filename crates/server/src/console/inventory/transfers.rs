@@ -327,6 +327,39 @@ fn received_lines(form: &FormBody) -> Result<Vec<ReceiptLine>, Error> {
     Ok(out)
 }
 
+/// Runs one action of the detail page; the notice code on success.
+async fn run(
+    state: &AppState,
+    user: &ConsoleUser,
+    merchant: MerchantId,
+    id: TransferId,
+    action: &str,
+    form: &FormBody,
+) -> Result<&'static str, Error> {
+    let (app, actor) = (&state.app, &user.actor);
+    match action {
+        "dispatch" => inv::dispatch_transfer(app, actor, merchant, id)
+            .await
+            .map(|_| "dispatched"),
+        "cancel" => inv::cancel_transfer(app, actor, merchant, id)
+            .await
+            .map(|_| "cancelled"),
+        "receive" => match received_lines(form) {
+            Ok(lines) => {
+                let input = ReceiveTransferInput {
+                    lines,
+                    close: form.checked("close"),
+                };
+                inv::receive_transfer(app, actor, merchant, id, input)
+                    .await
+                    .map(|_| "received")
+            }
+            Err(err) => Err(err),
+        },
+        _ => Err(Error::NotFound { entity: "page" }),
+    }
+}
+
 /// Dispatches, receives or cancels a transfer.
 pub(super) async fn act(
     State(state): State<AppState>,
@@ -343,29 +376,15 @@ pub(super) async fn act(
         Ok(id) => id,
         Err(err) => return app_error(ctx, err),
     };
-    let (app, actor) = (&state.app, &user.actor);
-    let form = FormBody::parse(&body);
-    let result = match action.as_str() {
-        "dispatch" => inv::dispatch_transfer(app, actor, merchant, id)
-            .await
-            .map(|_| "dispatched"),
-        "cancel" => inv::cancel_transfer(app, actor, merchant, id)
-            .await
-            .map(|_| "cancelled"),
-        "receive" => match received_lines(&form) {
-            Ok(lines) => {
-                let input = ReceiveTransferInput {
-                    lines,
-                    close: form.checked("close"),
-                };
-                inv::receive_transfer(app, actor, merchant, id, input)
-                    .await
-                    .map(|_| "received")
-            }
-            Err(err) => Err(err),
-        },
-        _ => Err(Error::NotFound { entity: "page" }),
-    };
+    let result = run(
+        &state,
+        &user,
+        merchant,
+        id,
+        &action,
+        &FormBody::parse(&body),
+    )
+    .await;
     let message = match result {
         Ok(code) => return see_other(&done(&format!("/admin/inventory/transfers/{id}"), code)),
         Err(Error::Conflict { message, .. }) => (StatusCode::CONFLICT, message),
@@ -375,7 +394,7 @@ pub(super) async fn act(
         ),
         Err(err) => return app_error(ctx, err),
     };
-    match inv::get_transfer(app, actor, merchant, id).await {
+    match inv::get_transfer(&state.app, &user.actor, merchant, id).await {
         Ok(tr) => detail_view(&state, &user, ctx, merchant, tr, Some(message), None).await,
         Err(err) => app_error(ctx, err),
     }
