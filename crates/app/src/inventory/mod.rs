@@ -11,6 +11,7 @@
 pub mod alerts;
 pub mod documents;
 pub mod locations;
+pub mod lookup;
 pub mod reservations;
 pub mod stock;
 pub mod stocktakes;
@@ -18,6 +19,7 @@ pub mod stocktakes;
 pub use alerts::*;
 pub use documents::*;
 pub use locations::*;
+pub use lookup::*;
 pub use reservations::*;
 pub use stock::*;
 pub use stocktakes::*;

@@ -22,6 +22,7 @@ mod auth;
 mod catalog;
 mod forms;
 pub mod i18n;
+mod inventory;
 mod merchants;
 mod roles;
 pub mod session;
@@ -85,6 +86,7 @@ pub fn router() -> Router<AppState> {
         .route("/merchants/{id}/owner", post(merchants::create_owner))
         .route("/merchants/{id}/act", post(merchants::act))
         .merge(catalog::router())
+        .merge(inventory::router())
         .fallback(not_found)
         .layer(from_fn(session::csrf_guard))
 }

@@ -13,6 +13,7 @@ mod catalog_transfer;
 mod console;
 mod console_access;
 mod console_catalog;
+mod console_inventory;
 mod errors;
 mod fixtures;
 mod identity;
