@@ -62,6 +62,11 @@ pub async fn put(
 ) -> Result<Setting> {
     actor.require_in(merchant, Permission::SettingsManage)?;
     let key = SettingKey::parse(key).map_err(|e| Error::invalid("key", "invalid", e))?;
+    if let Some(checked) = crate::catalog::check_setting(key.as_ref(), &value)
+        .or_else(|| crate::inventory::check_setting(key.as_ref(), &value))
+    {
+        checked?;
+    }
     let mut tx = app.db.begin_write().await?;
     let before = settings::get(&mut tx, merchant, &key).await?;
     let row = settings::put(&mut tx, merchant, &key, &value, actor.user(), app.now())

@@ -371,6 +371,29 @@ pub async fn update_settings(
     Ok(after)
 }
 
+/// Checks a value written through the generic settings API to a key the catalogue owns,
+/// so a bad value is refused there (`422`) instead of breaking every later submission.
+/// `None` when the key is not the catalogue's.
+pub(crate) fn check_setting(key: &str, value: &Value) -> Option<Result<()>> {
+    let bad = |e: String| Error::invalid("value", "invalid", e);
+    match key {
+        LEVELS_KEY => Some(
+            value
+                .as_i64()
+                .ok_or_else(|| bad("review levels are a whole number from 1 to 3".into()))
+                .and_then(|n| ReviewLevels::new(n).map_err(|e| bad(e.to_string())))
+                .map(drop),
+        ),
+        BANNED_KEY => Some(
+            serde_json::from_value::<Vec<String>>(value.clone())
+                .map_err(|_| bad("banned words are a list of strings".into()))
+                .and_then(clean_words)
+                .map(drop),
+        ),
+        _ => None,
+    }
+}
+
 fn clean_words(words: Vec<String>) -> Result<Vec<String>> {
     let mut out: Vec<String> = Vec::new();
     let mut errors = Vec::new();

@@ -747,6 +747,24 @@ fn key(k: &str) -> Result<SettingKey> {
     SettingKey::parse(k).map_err(Error::internal)
 }
 
+/// Checks a value written through the generic settings API to an inventory key (`null`
+/// or a whole number of at least 0); `None` when the key is not inventory's.
+pub(crate) fn check_setting(key: &str, value: &serde_json::Value) -> Option<Result<()>> {
+    if key != APPROVAL_QUANTITY && key != APPROVAL_VALUE {
+        return None;
+    }
+    let ok = value.is_null() || value.as_i64().is_some_and(|v| v >= 0);
+    Some(if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            "value",
+            "invalid",
+            "an approval threshold is null or a whole number of at least 0",
+        ))
+    })
+}
+
 async fn load_approval(tx: &mut Tx, merchant: MerchantId) -> Result<ApprovalThresholds> {
     let read = |row: Option<omnihub_store::settings::SettingRow>| -> Result<Option<i64>> {
         row.map(|r| serde_json::from_str::<Option<i64>>(&r.value).map_err(corrupt))

@@ -84,4 +84,30 @@ both_dbs! {
         app.get_as(&token, &format!("/api/v1/merchants/{ghost}")).await.assert_problem(StatusCode::NOT_FOUND, "not-found");
         app.get_as(&token, &format!("/api/v1/merchants/{ghost}/settings")).await.assert_problem(StatusCode::NOT_FOUND, "not-found");
     }
+
+    async fn settings_owned_by_a_module_refuse_values_that_module_cannot_use(app: TestApp) {
+        // Arrange
+        let token = app.admin_token().await;
+        let m = app.send_json(Method::POST, "/api/v1/merchants", Some(&token), &json!({"code": "alpha", "name": "A"})).await.json();
+        let m = m["id"].as_str().unwrap();
+        let cases = [
+            ("catalog.review_levels", json!(7), "above the 3 levels a review may have"),
+            ("catalog.review_levels", json!("2"), "a string, not a number"),
+            ("catalog.banned_words", json!([1, 2]), "not a list of words"),
+            ("inventory.approval_quantity", json!(-1), "a negative threshold"),
+            ("inventory.approval_value_minor", json!(1.5), "a fraction of a minor unit"),
+        ];
+        for (key, value, why) in cases {
+            // Act
+            let put = app.send_json(Method::PUT, &format!("/api/v1/merchants/{m}/settings/{key}"), Some(&token), &json!({"value": value})).await;
+            // Assert
+            assert_eq!(put.status, StatusCode::UNPROCESSABLE_ENTITY, "{key} = {value} ({why}): {}", put.text());
+            assert_eq!(put.json()["errors"][0]["field"], "value", "{why}");
+        }
+        assert_eq!(app.get_as(&token, &format!("/api/v1/merchants/{m}/settings")).await.json(), json!([]), "nothing was written");
+        for (key, value) in [("catalog.review_levels", json!(2)), ("inventory.approval_quantity", json!(null)), ("other.key", json!(7))] {
+            let put = app.send_json(Method::PUT, &format!("/api/v1/merchants/{m}/settings/{key}"), Some(&token), &json!({"value": value})).await;
+            assert_eq!(put.status, StatusCode::OK, "{key}: {}", put.text());
+        }
+    }
 }
