@@ -311,7 +311,9 @@ pub async fn authenticate(
         return Err(Error::Unauthenticated);
     }
     let now = app.now();
-    let mut tx = app.db.begin_write().await?;
+    // Read first; the write that records the use happens only when it is due (see
+    // `auth::TOUCH_EVERY`), so authenticated requests are not all write transactions.
+    let mut tx = app.db.begin_read().await?;
     let (row, token_scopes) = if let Some(presented) = presented {
         (verified_key(&mut tx, &presented).await?, None)
     } else {
@@ -333,8 +335,15 @@ pub async fn authenticate(
     if let Some(token_scopes) = token_scopes {
         permissions = intersect(&permissions, &token_scopes);
     }
-    store::touch(&mut tx, key.id.as_uuid(), now).await?;
-    tx.commit().await?;
+    drop(tx);
+    if key
+        .last_used_at
+        .is_none_or(|t| crate::auth::touch_due(t.as_microsecond(), now))
+    {
+        let mut tx = app.db.begin_write().await?;
+        store::touch(&mut tx, key.id.as_uuid(), now).await?;
+        tx.commit().await?;
+    }
     let actor = Actor {
         principal: Principal::ApiKey {
             id: key.id.as_uuid(),

@@ -254,10 +254,33 @@ pub async fn session_user(app: &App, token: &str, stage: &str) -> Result<StaffUs
     } else {
         now + MFA_STEP_WINDOW
     };
+    let hash = token_hash(token);
+    if stage == "active" {
+        let mut tx = app.db.begin_read().await?;
+        let found = sessions::live_user(&mut tx, &hash, stage, now).await?;
+        drop(tx);
+        match found {
+            None => return Err(Error::Unauthenticated),
+            Some((user, last_seen)) if !touch_due(last_seen, now) => return Ok(user),
+            Some(_) => {}
+        }
+    }
     let mut tx = app.db.begin_write().await?;
-    let user = sessions::touch(&mut tx, &token_hash(token), stage, now, idle).await?;
+    let user = sessions::touch(&mut tx, &hash, stage, now, idle).await?;
     tx.commit().await?;
     user.ok_or(Error::Unauthenticated)
+}
+
+/// How stale a session's or API key's last sighting may be before a request records a new
+/// one. Without it every request would be a write transaction on one row — the SQLite
+/// writer, and on PostgreSQL a row lock every concurrent request with the same token
+/// queues on. The cost: an idle session may expire up to this much sooner than 8 hours
+/// after its very last request, and `last_used_at` of a key is this coarse.
+pub const TOUCH_EVERY: SignedDuration = SignedDuration::from_secs(60);
+
+/// Whether a sighting at `last_seen` (microseconds) is old enough to record a new one.
+pub(crate) fn touch_due(last_seen: i64, now: Timestamp) -> bool {
+    i128::from(now.as_microsecond().saturating_sub(last_seen)) >= TOUCH_EVERY.as_micros()
 }
 
 /// The actor a bearer token stands for: a session (`ohs_`), an API key (`ohk_`) or an

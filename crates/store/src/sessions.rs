@@ -52,6 +52,36 @@ pub async fn insert(
     .map_err(|e| StoreError::from_sqlx(e, "staff_sessions.token_hash"))
 }
 
+/// The user of a live session in `stage` (not revoked, not expired at `now`) and when the
+/// session was last seen (microseconds), without changing anything: authentication reads
+/// first and slides the expiry with [`touch`] only when the last sighting is old enough.
+pub async fn live_user(
+    tx: &mut Tx,
+    token_hash: &[u8],
+    stage: &str,
+    now: Timestamp,
+) -> Result<Option<(StaffUserRow, i64)>, StoreError> {
+    const SESSION: &str = "SELECT user_id, last_seen_at FROM staff_sessions \
+         WHERE token_hash = $1 AND revoked_at IS NULL AND idle_expires_at > $2 AND absolute_expires_at > $2 \
+         AND stage = $3";
+    const USER: &str = "SELECT id, merchant_id, email, display_name, password_hash, is_platform_admin, \
+         status, created_at, mfa_enabled_at FROM staff_users WHERE id = $1 AND status = 'active'";
+    let found: Option<(uuid::Uuid, i64)> = with_conn!(tx, |c| sqlx::query_as(SESSION)
+        .bind(token_hash)
+        .bind(time::to_db(now))
+        .bind(stage)
+        .fetch_optional(c)
+        .await)?;
+    let Some((user_id, last_seen)) = found else {
+        return Ok(None);
+    };
+    let user = with_conn!(tx, |c| sqlx::query_as::<_, StaffUserRow>(USER)
+        .bind(user_id)
+        .fetch_optional(c)
+        .await)?;
+    Ok(user.map(|u| (u, last_seen)))
+}
+
 /// The user of a live session in `stage` (not revoked, not expired at `now`), sliding its
 /// idle expiry forward to `idle_expires_at` (never past the absolute expiry).
 pub async fn touch(
