@@ -397,7 +397,12 @@ async fn verify(app: &TestApp, merchant: MerchantId, expected: u64) {
         "reserved units differ from the successes counted"
     );
     for check in checks::run_all(&app.app.db).await.unwrap() {
-        assert!(check.problems.is_empty(), "{}: {:?}", check.name, check.problems);
+        assert!(
+            check.problems.is_empty(),
+            "{}: {:?}",
+            check.name,
+            check.problems
+        );
     }
 }
 
@@ -454,7 +459,9 @@ async fn run(backend: TestBackend) {
         }
     }
     verify(&app, merchant, total).await;
-    println!("\nChecks passed: reserved = {total} = successes; ledger and reservations consistent.");
+    println!(
+        "\nChecks passed: reserved = {total} = successes; ledger and reservations consistent."
+    );
     drop(shared);
     app.close().await;
 }
