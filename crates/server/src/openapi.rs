@@ -26,7 +26,8 @@ use crate::api::oauth::ClientBasicAuth;
         (name = "audit", description = "The hash-chained audit log: search, CSV export, verification"),
         (name = "api-keys", description = "API keys for integrations: `Authorization: Bearer ohk_…`"),
         (name = "oauth", description = "OAuth 2.0 client-credentials grant for API keys"),
-        (name = "catalog", description = "Products, SKUs, brands, categories, listing review, history, import/export and sellability. Money is `{\"amount\": \"19.90\", \"currency\": \"CNY\"}` (decimal text)")
+        (name = "catalog", description = "Products, SKUs, brands, categories, listing review, history, import/export and sellability. Money is `{\"amount\": \"19.90\", \"currency\": \"CNY\"}` (decimal text)"),
+        (name = "channels", description = "Sales channels: registry, status, write-only credentials, linked locations and channel listings")
     ),
     modifiers(&BearerAuth, &ClientBasicAuth),
     components(schemas(crate::error::Problem, crate::error::ProblemField))

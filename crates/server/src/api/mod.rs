@@ -14,6 +14,7 @@ pub mod api_keys;
 pub mod audit;
 pub mod auth;
 pub mod catalog;
+pub mod channels;
 pub mod merchants;
 pub mod oauth;
 pub mod roles;
@@ -34,6 +35,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(api_keys::router())
         .merge(oauth::router())
         .merge(catalog::router())
+        .merge(channels::router())
 }
 
 /// One page of a list, with the cursor of the next page (absent on the last page).

@@ -10,6 +10,7 @@ mod catalog;
 mod catalog_app;
 mod catalog_review;
 mod catalog_transfer;
+mod channels;
 mod console;
 mod console_access;
 mod console_catalog;
