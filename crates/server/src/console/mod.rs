@@ -20,6 +20,7 @@ mod api_keys;
 mod audit;
 mod auth;
 mod catalog;
+mod channels;
 mod forms;
 pub mod i18n;
 mod merchants;
@@ -85,6 +86,7 @@ pub fn router() -> Router<AppState> {
         .route("/merchants/{id}/owner", post(merchants::create_owner))
         .route("/merchants/{id}/act", post(merchants::act))
         .merge(catalog::router())
+        .merge(channels::router())
         .fallback(not_found)
         .layer(from_fn(session::csrf_guard))
 }

@@ -14,6 +14,7 @@ mod channels;
 mod console;
 mod console_access;
 mod console_catalog;
+mod console_channels;
 mod errors;
 mod fixtures;
 mod identity;
