@@ -108,8 +108,8 @@ impl TryFrom<&ChannelRow> for Channel {
 }
 
 /// A channel and the webhook secret the platform generated for it, if it did: the only
-/// time that secret is ever returned.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// time that secret is ever returned. `Debug` never shows the secret.
+#[derive(Clone, PartialEq, Eq)]
 pub struct ChannelWithSecret {
     /// The channel.
     pub channel: Channel,
@@ -117,8 +117,8 @@ pub struct ChannelWithSecret {
     pub generated_webhook_secret: Option<String>,
 }
 
-/// An unvalidated new channel, as received.
-#[derive(Debug, Clone, Default)]
+/// An unvalidated new channel, as received. `Debug` never shows the credentials.
+#[derive(Clone, Default)]
 pub struct ChannelInput {
     /// Code (A-Z, 0-9, `-`, `_`; up to 32; upper-cased).
     pub code: String,
@@ -144,6 +144,51 @@ pub struct ChannelInput {
     pub api_token: Option<String>,
     /// Linked locations.
     pub locations: Vec<LinkInput>,
+}
+
+impl std::fmt::Debug for ChannelWithSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChannelWithSecret")
+            .field("channel", &self.channel)
+            .field(
+                "generated_webhook_secret",
+                &self.generated_webhook_secret.as_ref().map(|_| "<redacted>"),
+            )
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for ChannelInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChannelInput")
+            .field("code", &self.code)
+            .field("platform", &self.platform)
+            .field(
+                "webhook_secret",
+                &self.webhook_secret.as_ref().map(|_| "<redacted>"),
+            )
+            .field("api_token", &self.api_token.as_ref().map(|_| "<redacted>"))
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for CredentialsInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CredentialsInput")
+            .field(
+                "webhook_secret",
+                &self.webhook_secret.as_ref().map(|_| "<redacted>"),
+            )
+            .field("generate_webhook_secret", &self.generate_webhook_secret)
+            .field(
+                "api_token",
+                &self
+                    .api_token
+                    .as_ref()
+                    .map(|t| t.as_ref().map(|_| "<redacted>")),
+            )
+            .finish()
+    }
 }
 
 /// Changes to a channel; a field left out keeps its value.
@@ -287,10 +332,11 @@ fn credential(field: &str, raw: &str) -> Result<String> {
     Ok(t.to_owned())
 }
 
-/// The last four characters, shown so a person can tell which secret is stored.
-fn hint(secret: &str) -> String {
+/// The last four characters, shown so a person can tell which secret is stored; none for
+/// a secret shorter than 16 characters, where four would give away too much of it.
+fn hint(secret: &str) -> Option<String> {
     let chars: Vec<char> = secret.chars().collect();
-    chars[chars.len().saturating_sub(4)..].iter().collect()
+    (chars.len() >= 16).then(|| chars[chars.len() - 4..].iter().collect())
 }
 
 /// A new random webhook secret: 256 bits from the injected entropy.
@@ -302,7 +348,7 @@ fn generate_secret(app: &App) -> String {
 /// Seals `secret` into the webhook columns of `row`.
 fn seal_webhook(app: &App, row: &mut ChannelRow, secret: &str) -> Result<()> {
     row.webhook_secret = Some(app.secrets.seal(secret.as_bytes(), app.entropy.as_ref())?);
-    row.webhook_secret_hint = Some(hint(secret));
+    row.webhook_secret_hint = hint(secret);
     Ok(())
 }
 
@@ -311,7 +357,7 @@ fn seal_token(app: &App, row: &mut ChannelRow, token: Option<&str>) -> Result<()
     row.api_token = token
         .map(|t| app.secrets.seal(t.as_bytes(), app.entropy.as_ref()))
         .transpose()?;
-    row.api_token_hint = token.map(hint);
+    row.api_token_hint = token.and_then(hint);
     Ok(())
 }
 
@@ -634,8 +680,8 @@ pub async fn change_status(
     Ok(after)
 }
 
-/// New credentials for a channel.
-#[derive(Debug, Clone, Default)]
+/// New credentials for a channel. `Debug` never shows them.
+#[derive(Clone, Default)]
 pub struct CredentialsInput {
     /// A webhook secret to store (from the channel's admin, e.g. Shopify's).
     pub webhook_secret: Option<String>,

@@ -88,7 +88,7 @@ impl From<Channel> for ChannelDto {
 
 /// A channel, and the webhook secret the platform just generated for it: shown this once
 /// and never again.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct ChannelWithSecretDto {
     /// The channel.
     pub channel: ChannelDto,
@@ -105,6 +105,19 @@ impl From<ChannelWithSecret> for ChannelWithSecretDto {
         }
     }
 }
+
+/// `Debug` for the bodies that carry credentials: never the credentials themselves.
+macro_rules! redacted_debug {
+    ($($name:ident),*) => {$(
+        impl std::fmt::Debug for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(concat!(stringify!($name), "(<redacted>)"))
+            }
+        }
+    )*};
+}
+
+redacted_debug!(ChannelWithSecretDto, CreateChannel, RotateCredentials);
 
 /// A location to link to a channel.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -127,7 +140,7 @@ impl From<LinkBody> for LinkInput {
 }
 
 /// A new channel.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateChannel {
     /// A-Z, 0-9, `-`, `_`, up to 32 (upper-cased); unique per merchant.
@@ -229,7 +242,7 @@ pub struct StatusChange {
 }
 
 /// New credentials.
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RotateCredentials {
     /// A webhook secret to store (e.g. the one Shopify shows).
