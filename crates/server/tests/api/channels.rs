@@ -191,6 +191,8 @@ both_dbs! {
             ("ship-by", bad("ship_by_hours", json!(0)), "ship_by_hours", "out_of_range"),
             ("kind", bad("kind", json!("mall")), "kind", "invalid"),
             ("shopify needs its domain", bad("platform", json!("shopify")), "shop_domain", "required"),
+            ("woocommerce needs its URL", bad("platform", json!("woocommerce")), "base_url", "required"),
+            ("bad URL", bad("base_url", json!("ftp://shop")), "base_url", "invalid"),
             ("unknown location", bad("locations", json!([{"location_id": uuid::Uuid::new_v4()}])), "locations[0].location_id", "unknown"),
             ("inactive location", bad("locations", json!([{"location_id": w.closed}])), "locations[0].location_id", "inactive"),
             ("foreign location", bad("locations", json!([{"location_id": foreign}])), "locations[0].location_id", "unknown"),
@@ -234,6 +236,9 @@ both_dbs! {
         let channel_id: ChannelId = cid.parse().unwrap();
         let opened = omnihub_app::channels::webhook_secret(&app.app, w.m, channel_id).await.unwrap();
         assert_eq!(opened.as_deref(), Some(secret));
+        let bravo = fixtures::merchant(app, "bravo", "Bravo").await.id;
+        let foreign = omnihub_app::channels::webhook_secret(&app.app, bravo, channel_id).await;
+        assert!(matches!(foreign, Err(omnihub_app::Error::NotFound { .. })), "{foreign:?}");
 
         // Rotation generates a new secret, returned by that call only.
         let rotated = call(app, Method::POST, &w.owner, &format!("{path}/credentials"), &json!({"generate_webhook_secret": true, "api_token": null})).await;
@@ -379,6 +384,9 @@ both_dbs! {
         assert_eq!(count(app.get_as(&w.owner, &format!("{base}?active=false")).await.json()), 1);
         let back = call(app, Method::PATCH, &w.owner, &one, &json!({"active": true, "price_override": {"amount": "80"}})).await;
         assert_eq!(back.json()["price_override"]["amount"], "80.00", "{}", back.text());
+        let channel_path = format!("/api/v1/channels/{}", id(&c));
+        call(app, Method::PATCH, &w.owner, &channel_path, &json!({"currency": "USD"})).await
+            .assert_problem(StatusCode::CONFLICT, "channel-currency-in-use");
 
         // Resolution of incoming lines: variant id, then channel SKU code, then a lone product id,
         // then our own SKU code.
