@@ -243,6 +243,7 @@ both_dbs! {
         // Rotation generates a new secret, returned by that call only.
         let rotated = call(app, Method::POST, &w.owner, &format!("{path}/credentials"), &json!({"generate_webhook_secret": true, "api_token": null})).await;
         assert_eq!(rotated.status, StatusCode::OK, "{}", rotated.text());
+        assert_eq!(rotated.header("cache-control"), Some("no-store"));
         let new_secret = rotated.json()["webhook_secret"].as_str().unwrap().to_owned();
         assert!(new_secret.starts_with("whsec_") && new_secret.len() > 40, "{new_secret}");
         assert_eq!(rotated.json()["channel"]["api_token_set"], false);
@@ -254,6 +255,7 @@ both_dbs! {
         // A channel created without a secret gets one, in its create response only.
         let generated = call(app, Method::POST, &w.owner, "/api/v1/channels", &channel_body("api")).await;
         let first = generated.json()["webhook_secret"].as_str().unwrap().to_owned();
+        assert_eq!(generated.header("cache-control"), Some("no-store"));
 
         let reads = [
             app.get_as(&w.owner, &path).await,

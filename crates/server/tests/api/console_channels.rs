@@ -115,6 +115,7 @@ both_dbs! {
         let r = app.console_post(&s, &format!("{path}/credentials"), &[("generate", "1")]).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
         let secret = after(&r.text(), "<code>");
+        assert_eq!(r.header("cache-control"), Some("no-store"));
         assert!(secret.starts_with("whsec_") && !app.console_get(&s, &path).await.text().contains(&secret));
         let short = app.console_post(&s, &format!("{path}/credentials"), &[("api_token", "short")]).await;
         assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", short.text());

@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderName, StatusCode, header};
 use omnihub_app::channels::{self, ChannelQuery, CredentialsInput, LinkInput, StatusAction};
 use omnihub_domain::channels::ChannelId;
 use utoipa_axum::router::OpenApiRouter;
@@ -20,6 +20,10 @@ use crate::api::users::Paging;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth};
 use crate::state::AppState;
+
+/// Responses that may carry a generated secret must not be kept by any cache.
+type NoStore = [(HeaderName, &'static str); 1];
+const NO_STORE: NoStore = [(header::CACHE_CONTROL, "no-store")];
 
 pub(super) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -66,7 +70,7 @@ async fn list_channels(
 /// generated and returned in `webhook_secret`, this once. Needs `channels.manage`; audited
 /// (without credentials).
 #[utoipa::path(post, path = "/api/v1/channels", tag = "channels", request_body = CreateChannel, security(("bearer" = [])), responses(
-    (status = 201, body = ChannelWithSecretDto),
+    (status = 201, body = ChannelWithSecretDto, headers(("Cache-Control" = String, description = "no-store"))),
     (status = 403, body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Field errors: `code` `taken`, `currency`, `time_zone`, `locations[i].location_id` `unknown`/`inactive`/`duplicate`...", body = Problem, content_type = "application/problem+json")
 ))]
@@ -74,10 +78,10 @@ async fn create_channel(
     State(state): State<AppState>,
     auth: Auth,
     ApiJson(body): ApiJson<CreateChannel>,
-) -> ApiResult<(StatusCode, Json<ChannelWithSecretDto>)> {
+) -> ApiResult<(StatusCode, NoStore, Json<ChannelWithSecretDto>)> {
     let m = merchant(&auth)?;
     let created = channels::create_channel(&state.app, &auth.actor, m, body.into()).await?;
-    Ok((StatusCode::CREATED, Json(created.into())))
+    Ok((StatusCode::CREATED, NO_STORE, Json(created.into())))
 }
 
 /// One channel. Needs `channels.read`.
@@ -138,7 +142,7 @@ async fn change_status(
 /// Replaces the channel's webhook secret (given, or generated and returned once) and/or
 /// API token. Needs `channels.manage`; audited as which credentials changed.
 #[utoipa::path(post, path = "/api/v1/channels/{channel_id}/credentials", tag = "channels", request_body = RotateCredentials, params(("channel_id" = String, Path, description = "Channel id")), security(("bearer" = [])), responses(
-    (status = 200, body = ChannelWithSecretDto),
+    (status = 200, body = ChannelWithSecretDto, headers(("Cache-Control" = String, description = "no-store"))),
     (status = 403, body = Problem, content_type = "application/problem+json"),
     (status = 404, body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "`channel-archived`", body = Problem, content_type = "application/problem+json"),
@@ -149,7 +153,7 @@ async fn rotate_credentials(
     auth: Auth,
     ApiPath(id): ApiPath<ChannelId>,
     ApiJson(body): ApiJson<RotateCredentials>,
-) -> ApiResult<Json<ChannelWithSecretDto>> {
+) -> ApiResult<(NoStore, Json<ChannelWithSecretDto>)> {
     let m = merchant(&auth)?;
     let input = CredentialsInput {
         webhook_secret: body.webhook_secret,
@@ -157,7 +161,7 @@ async fn rotate_credentials(
         api_token: body.api_token,
     };
     let rotated = channels::rotate_credentials(&state.app, &auth.actor, m, id, input).await?;
-    Ok(Json(rotated.into()))
+    Ok((NO_STORE, Json(rotated.into())))
 }
 
 /// The channel's linked locations in allocation order. Needs `channels.read`.

@@ -5,7 +5,7 @@
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use omnihub_app::Error;
 use omnihub_app::channels::{self, ChannelLocation, CredentialsInput, LinkInput, StatusAction};
@@ -167,7 +167,18 @@ pub(super) async fn view(
         notice: extra.notice,
         new_secret: extra.new_secret,
     };
-    render(status, &nonce, &page)
+    let shown = page.new_secret.is_some();
+    no_store(render(status, &nonce, &page), shown)
+}
+
+/// A page that shows a secret once must not be kept by any cache.
+fn no_store(mut response: Response, secret_shown: bool) -> Response {
+    if secret_shown {
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
 }
 
 fn link_row(l: &ChannelLocation) -> LinkRow {
