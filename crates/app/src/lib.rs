@@ -9,6 +9,7 @@ pub mod api_keys;
 pub mod audit;
 pub mod auth;
 pub mod catalog;
+pub mod channels;
 pub mod context;
 pub mod entropy;
 pub mod error;

@@ -59,6 +59,8 @@ permissions! {
     InventoryRead = "inventory.read": Merchant, "Read stock levels, movements and alerts.";
     InventoryAdjust = "inventory.adjust": Merchant, "Receive, adjust, transfer and count stock.";
     InventoryApprove = "inventory.approve": Merchant, "Approve adjustments above the threshold.";
+    ChannelsRead = "channels.read": Merchant, "Read sales channels, their linked locations and listings.";
+    ChannelsManage = "channels.manage": Merchant, "Create and change channels, rotate their credentials and manage listings.";
     OrdersRead = "orders.read": Merchant, "Read orders and their timelines.";
     OrdersManage = "orders.manage": Merchant, "Review, edit, route and cancel orders.";
     FulfilmentShip = "fulfilment.ship": Merchant, "Pick, pack and ship.";
@@ -287,6 +289,7 @@ impl BuiltInRole {
                 P::OrdersRead,
                 P::OrdersManage,
                 P::InventoryRead,
+                P::ChannelsRead,
                 P::FulfilmentShip,
                 P::CustomersRead,
                 P::CatalogRead,
@@ -314,6 +317,8 @@ impl BuiltInRole {
             Self::Merchandiser => [
                 P::CatalogRead,
                 P::CatalogWrite,
+                P::ChannelsRead,
+                P::ChannelsManage,
                 P::PromotionsManage,
                 P::InventoryRead,
                 P::ReportsRead,

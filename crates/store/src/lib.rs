@@ -10,6 +10,7 @@ pub mod access_requests;
 pub mod api_keys;
 pub mod audit;
 pub mod catalog;
+pub mod channels;
 pub mod checks;
 pub mod db;
 pub mod error;

@@ -31,6 +31,7 @@ migrations![
     (0003, "api_keys"),
     (0004, "catalog"),
     (0005, "inventory"),
+    (0006, "channels"),
 ];
 
 /// The embedded migrator for a backend.

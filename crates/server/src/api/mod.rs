@@ -15,6 +15,7 @@ pub mod audit;
 pub mod auth;
 pub mod catalog;
 pub mod inventory;
+pub mod channels;
 pub mod merchants;
 pub mod oauth;
 pub mod roles;
@@ -36,6 +37,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(oauth::router())
         .merge(catalog::router())
         .merge(inventory::router())
+        .merge(channels::router())
 }
 
 /// One page of a list, with the cursor of the next page (absent on the last page).

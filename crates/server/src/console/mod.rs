@@ -20,6 +20,7 @@ mod api_keys;
 mod audit;
 mod auth;
 mod catalog;
+mod channels;
 mod forms;
 pub mod i18n;
 mod inventory;
@@ -87,6 +88,7 @@ pub fn router() -> Router<AppState> {
         .route("/merchants/{id}/act", post(merchants::act))
         .merge(catalog::router())
         .merge(inventory::router())
+        .merge(channels::router())
         .fallback(not_found)
         .layer(from_fn(session::csrf_guard))
 }

@@ -282,6 +282,47 @@ async fn listed_sku(app: &TestApp, token: &str, merchant: MerchantId) -> String 
     product["skus"][0]["id"].as_str().unwrap().to_owned()
 }
 
+/// B's channel (made through the API as B's owner, so B's audit chain names it), linked
+/// to B's warehouse, with a listing of B's SKU. B's product is not listed, so the listing row is
+/// written through the store. Returns the listing's id.
+async fn channel_records(
+    app: &TestApp,
+    email: &str,
+    merchant: MerchantId,
+    sku_id: &str,
+    location_id: &str,
+) -> String {
+    let token = fixtures::login(app, email).await;
+    let body = json!({"code": "BRAVO-SECRET", "name": "Bravo secret channel", "kind": "own_store",
+        "platform": "api", "webhook_secret": "bravo-webhook-secret-value",
+        "locations": [{"location_id": location_id}]});
+    let r = app
+        .send_json(Method::POST, "/api/v1/channels", Some(&token), &body)
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let channel = r.json()["channel"]["id"].as_str().unwrap().parse().unwrap();
+    let row = omnihub_testkit::omnihub_store::channels::ListingRow {
+        id: app.app.ids.new_id(),
+        channel_id: channel,
+        sku_id: sku_id.parse().unwrap(),
+        sku_code: String::new(),
+        external_sku: Some("BRAVO-EXT-1".into()),
+        external_product_id: None,
+        external_variant_id: None,
+        price_override_minor: None,
+        price_override_currency: None,
+        active: true,
+        created_at: 0,
+        updated_at: 0,
+    };
+    let mut tx = app.app.db.begin_write().await.unwrap();
+    omnihub_testkit::omnihub_store::channels::insert_listing(&mut tx, merchant, &row)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    row.id.to_string()
+}
+
 async fn victim(app: &TestApp) -> Victim {
     let b = fixtures::merchant(app, "bravo-shop", "Bravo Trading 布拉沃商行").await;
     let email = "owner@bravo.test";
@@ -305,6 +346,7 @@ async fn victim(app: &TestApp) -> Victim {
     )
     .await
     .unwrap();
+    let listing_id = channel_records(app, email, b.id, &sku_id, &location_id).await;
     let input = SearchInput {
         merchant_id: Some(b.id.to_string()),
         ..SearchInput::default()
@@ -319,6 +361,7 @@ async fn victim(app: &TestApp) -> Victim {
     records.insert("sku".to_owned(), sku_id);
     // Locations are audited on creation; the first one is B's main warehouse anyway.
     records.insert("location".to_owned(), location_id);
+    records.insert("listing".to_owned(), listing_id);
     for kind in [
         "merchant",
         "staff_user",
@@ -334,6 +377,8 @@ async fn victim(app: &TestApp) -> Victim {
         "stocktake",
         "reservation",
         "stock_alert",
+        "location",
+        "channel",
     ] {
         assert!(
             records.contains_key(kind),
@@ -360,6 +405,10 @@ async fn victim(app: &TestApp) -> Victim {
             "BRAVO-PO-7".to_owned(),
             "bravo-order-1".to_owned(),
             "Bravo listed mug".to_owned(),
+            "BRAVO-SECRET".to_owned(),
+            "Bravo secret channel".to_owned(),
+            "bravo-webhook-secret-value".to_owned(),
+            "BRAVO-EXT-1".to_owned(),
             role_id,
         ],
     }
