@@ -27,7 +27,7 @@ use crate::api::oauth::ClientBasicAuth;
         (name = "api-keys", description = "API keys for integrations: `Authorization: Bearer ohk_…`"),
         (name = "oauth", description = "OAuth 2.0 client-credentials grant for API keys"),
         (name = "catalog", description = "Products, SKUs, brands, categories, listing review, history, import/export and sellability. Money is `{\"amount\": \"19.90\", \"currency\": \"CNY\"}` (decimal text)"),
-        (name = "inventory", description = "Locations, stock levels, the movement ledger, receipts, adjustments with approval, transfers, stocktakes, reservations, alerts and events. Quantities are whole units (JSON integers); conflicts are 409 problems with stable codes such as `insufficient-stock`")
+        (name = "inventory", description = "Locations, stock levels, the movement ledger, receipts, adjustments with approval, transfers, stocktakes, reservations, alerts and events. Quantities are whole units (JSON integers); conflicts are 409 problems with stable codes such as `insufficient-stock`"),
         (name = "channels", description = "Sales channels: registry, status, write-only credentials, linked locations and channel listings")
     ),
     modifiers(&BearerAuth, &ClientBasicAuth),
