@@ -323,6 +323,48 @@ async fn channel_records(
     row.id.to_string()
 }
 
+/// A record of each entity type B's audit chain names, with its id.
+async fn audited_records(app: &TestApp, merchant: MerchantId) -> BTreeMap<String, String> {
+    let input = SearchInput {
+        merchant_id: Some(merchant.to_string()),
+        ..SearchInput::default()
+    };
+    let entries = omnihub_app::audit::search(&app.app, &Actor::system(), &input, None, 500)
+        .await
+        .unwrap();
+    entries
+        .into_iter()
+        .filter_map(|e| Some((e.entity_type, e.entity_id?)))
+        .collect()
+}
+
+/// Fails unless B has a record of every kind the walker substitutes into paths.
+fn assert_every_kind(records: &BTreeMap<String, String>) {
+    for kind in [
+        "merchant",
+        "staff_user",
+        "setting",
+        "role",
+        "access_request",
+        "api_key",
+        "brand",
+        "category",
+        "product",
+        "stock_adjustment",
+        "transfer",
+        "stocktake",
+        "reservation",
+        "stock_alert",
+        "location",
+        "channel",
+    ] {
+        assert!(
+            records.contains_key(kind),
+            "B has no {kind} record to probe: {records:?}"
+        );
+    }
+}
+
 async fn victim(app: &TestApp) -> Victim {
     let b = fixtures::merchant(app, "bravo-shop", "Bravo Trading 布拉沃商行").await;
     let email = "owner@bravo.test";
@@ -347,44 +389,12 @@ async fn victim(app: &TestApp) -> Victim {
     .await
     .unwrap();
     let listing_id = channel_records(app, email, b.id, &sku_id, &location_id).await;
-    let input = SearchInput {
-        merchant_id: Some(b.id.to_string()),
-        ..SearchInput::default()
-    };
-    let entries = omnihub_app::audit::search(&app.app, &Actor::system(), &input, None, 500)
-        .await
-        .unwrap();
-    let mut records: BTreeMap<String, String> = entries
-        .into_iter()
-        .filter_map(|e| Some((e.entity_type, e.entity_id?)))
-        .collect();
+    let mut records = audited_records(app, b.id).await;
     records.insert("sku".to_owned(), sku_id);
     // Locations are audited on creation; the first one is B's main warehouse anyway.
     records.insert("location".to_owned(), location_id);
     records.insert("listing".to_owned(), listing_id);
-    for kind in [
-        "merchant",
-        "staff_user",
-        "setting",
-        "role",
-        "access_request",
-        "api_key",
-        "brand",
-        "category",
-        "product",
-        "stock_adjustment",
-        "transfer",
-        "stocktake",
-        "reservation",
-        "stock_alert",
-        "location",
-        "channel",
-    ] {
-        assert!(
-            records.contains_key(kind),
-            "B has no {kind} record to probe: {records:?}"
-        );
-    }
+    assert_every_kind(&records);
     Victim {
         merchant: b.id,
         user,
