@@ -60,6 +60,15 @@ pub enum Error {
         /// A human-readable explanation.
         message: String,
     },
+    /// The request is well-formed but cannot be processed as sent, for a reason with its own
+    /// stable code (`idempotency-key-reused`): 422, with the code as the problem type.
+    #[error("{message}")]
+    Unprocessable {
+        /// A stable kebab-case code; it becomes `/problems/<code>`.
+        code: &'static str,
+        /// A human-readable explanation.
+        message: String,
+    },
     /// The caller lacks a permission.
     #[error("missing permission {0}")]
     MissingPermission(omnihub_domain::access::Permission),

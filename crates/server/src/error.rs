@@ -237,6 +237,12 @@ fn app_parts(err: &AppError) -> (StatusCode, &'static str, &'static str, Option<
         AppError::Denied { code, message } => {
             (S::FORBIDDEN, code, "Forbidden", Some(message.clone()))
         }
+        AppError::Unprocessable { code, message } => (
+            S::UNPROCESSABLE_ENTITY,
+            code,
+            "Unprocessable request",
+            Some(message.clone()),
+        ),
         AppError::MissingPermission(p) => (S::FORBIDDEN, "missing-permission", "Forbidden", Some(format!("this needs the {p} permission"))),
         AppError::MfaEnrolmentRequired => (S::FORBIDDEN, "mfa-enrolment-required", "MFA enrolment required", Some("a role of yours requires multi-factor authentication: enrol at /api/v1/auth/mfa first".into())),
         AppError::TooManyAttempts { retry_after_secs } => (S::TOO_MANY_REQUESTS, "too-many-attempts", "Too many attempts", Some(format!("try again in {retry_after_secs} seconds"))),

@@ -32,6 +32,7 @@ migrations![
     (0004, "catalog"),
     (0005, "inventory"),
     (0006, "channels"),
+    (0007, "idempotency"),
 ];
 
 /// The embedded migrator for a backend.

@@ -21,6 +21,7 @@ use super::stock::record;
 use super::{Booking, alerts, book, conflict, corrupt, insufficient, require_location, transition};
 use crate::catalog::require_listed;
 use crate::error::{Error, FieldError, Result};
+use crate::idempotency::{self, IdempotentRequest, Outcome, StoredResponse};
 use crate::{Actor, App};
 
 /// A reservation as the app hands it out.
@@ -125,6 +126,22 @@ pub async fn reserve(
     let out = reserve_in(app, &mut tx, actor, merchant, lines).await?;
     tx.commit().await?;
     Ok(out)
+}
+
+/// [`reserve`] once per `Idempotency-Key` (see [`crate::idempotency::run`]); `render`
+/// makes the response to store and send. Needs `inventory.adjust`.
+#[tracing::instrument(skip_all, fields(merchant_id = %merchant), err)]
+pub async fn reserve_once(
+    app: &App,
+    actor: &Actor,
+    merchant: MerchantId,
+    lines: &[ReserveLine],
+    request: Option<&IdempotentRequest>,
+    render: impl FnOnce(Vec<Reservation>) -> Result<StoredResponse>,
+) -> Result<Outcome> {
+    actor.require_in(merchant, Permission::InventoryAdjust)?;
+    let op = async |tx: &mut Tx| reserve_in(app, tx, actor, merchant, lines).await;
+    idempotency::run(app, actor, merchant, request, op, render).await
 }
 
 /// [`reserve`] inside the caller's transaction (no permission check). Lines whose

@@ -23,6 +23,7 @@ use super::{
 use crate::audit::{self, Change};
 use crate::catalog::{actor_parts, require_merchant_exists};
 use crate::error::{Error, FieldError, Result};
+use crate::idempotency::{self, IdempotentRequest, Outcome, StoredResponse};
 use crate::{Actor, App};
 
 /// One stock level as the app hands it out.
@@ -325,6 +326,36 @@ pub async fn receive(
     input: ReceiptInput,
 ) -> Result<Vec<Movement>> {
     actor.require_in(merchant, Permission::InventoryAdjust)?;
+    let mut tx = app.db.begin_write().await?;
+    let movements = receive_in(app, &mut tx, actor, merchant, input).await?;
+    tx.commit().await?;
+    Ok(movements)
+}
+
+/// [`receive`] once per `Idempotency-Key` (see [`crate::idempotency::run`]); `render`
+/// makes the response to store and send. Needs `inventory.adjust`.
+#[tracing::instrument(skip_all, fields(merchant_id = %merchant), err)]
+pub async fn receive_once(
+    app: &App,
+    actor: &Actor,
+    merchant: MerchantId,
+    input: ReceiptInput,
+    request: Option<&IdempotentRequest>,
+    render: impl FnOnce(Vec<Movement>) -> Result<StoredResponse>,
+) -> Result<Outcome> {
+    actor.require_in(merchant, Permission::InventoryAdjust)?;
+    let op = async |tx: &mut Tx| receive_in(app, tx, actor, merchant, input).await;
+    idempotency::run(app, actor, merchant, request, op, render).await
+}
+
+/// [`receive`] inside the caller's transaction (no permission check).
+pub async fn receive_in(
+    app: &App,
+    tx: &mut Tx,
+    actor: &Actor,
+    merchant: MerchantId,
+    input: ReceiptInput,
+) -> Result<Vec<Movement>> {
     let location = input
         .location_id
         .ok_or_else(|| Error::invalid("location_id", "required", "choose a location"))?;
@@ -333,10 +364,9 @@ pub async fn receive(
     let mut lines = parse_lines(&input.lines, "lines")?;
     let note = clean_note("note", input.note)?;
     lines.sort_by_key(|l| l.0);
-    let mut tx = app.db.begin_write().await?;
-    require_location(&mut tx, merchant, location, true).await?;
+    require_location(tx, merchant, location, true).await?;
     let ids: Vec<SkuId> = lines.iter().map(|l| l.0).collect();
-    require_skus(&mut tx, merchant, &ids, "lines").await?;
+    require_skus(tx, merchant, &ids, "lines").await?;
     let mut ids = Vec::new();
     for (sku, q) in &lines {
         let b = Booking {
@@ -348,13 +378,13 @@ pub async fn receive(
             note: note.clone(),
             consumed: 0,
         };
-        ids.push(book(app, &mut tx, actor, merchant, &b).await?.0);
+        ids.push(book(app, tx, actor, merchant, &b).await?.0);
     }
     let after = serde_json::json!({"location_id": location, "reference": reference,
         "lines": lines.iter().map(|(s, q)| serde_json::json!({"sku_id": s, "quantity": q})).collect::<Vec<_>>()});
     record(
         app,
-        &mut tx,
+        tx,
         actor,
         merchant,
         "stock.receive",
@@ -363,9 +393,7 @@ pub async fn receive(
         after,
     )
     .await?;
-    let movements = movements_by_id(&mut tx, merchant, &reference, &ids).await?;
-    tx.commit().await?;
-    Ok(movements)
+    movements_by_id(tx, merchant, &reference, &ids).await
 }
 
 async fn movements_by_id(
