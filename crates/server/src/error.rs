@@ -72,6 +72,9 @@ pub enum ApiError {
         /// What is wrong.
         message: String,
     },
+    /// The `Idempotency-Key` header is not 1 to 255 printable ASCII characters.
+    #[error("invalid Idempotency-Key header")]
+    InvalidIdempotencyKey,
     /// The body's media type is not accepted here.
     #[error("unsupported media type")]
     UnsupportedMediaType,
@@ -119,6 +122,12 @@ impl ApiError {
                 "invalid-parameter",
                 "Invalid parameter",
                 Some(self.to_string()),
+            ),
+            Self::InvalidIdempotencyKey => (
+                S::BAD_REQUEST,
+                "idempotency-key-invalid",
+                "Invalid Idempotency-Key",
+                Some("send 1 to 255 printable ASCII characters".into()),
             ),
             Self::UnsupportedMediaType => (
                 S::UNSUPPORTED_MEDIA_TYPE,

@@ -22,22 +22,40 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let is_json = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .map(|mime| {
-                let mime = mime.trim().to_ascii_lowercase();
-                mime == "application/json" || mime.ends_with("+json")
-            })
-            .unwrap_or(false);
-        if !is_json {
-            return Err(ApiError::UnsupportedMediaType);
-        }
-        let bytes = Bytes::from_request(req, state).await.map_err(body_error)?;
+        let bytes = json_bytes(req, state).await?;
         parse_json(&bytes).map(Self)
     }
+}
+
+/// [`ApiJson`] that also keeps the raw body, which an `Idempotency-Key` request hashes.
+#[derive(Debug, Clone, Default)]
+pub struct ApiJsonRaw<T>(pub T, pub Bytes);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJsonRaw<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = json_bytes(req, state).await?;
+        parse_json(&bytes).map(|body| Self(body, bytes))
+    }
+}
+
+/// The body of a request that says it is JSON (415 otherwise).
+async fn json_bytes<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, ApiError> {
+    let is_json = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|mime| {
+            let mime = mime.trim().to_ascii_lowercase();
+            mime == "application/json" || mime.ends_with("+json")
+        })
+        .unwrap_or(false);
+    if !is_json {
+        return Err(ApiError::UnsupportedMediaType);
+    }
+    Bytes::from_request(req, state).await.map_err(body_error)
 }
 
 /// Parses JSON, telling syntax errors (400) from shape errors (422 with the field's path).
@@ -186,5 +204,26 @@ impl<S: Send + Sync> FromRequestParts<S> for Client {
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         Ok(Self(request_meta(parts)))
+    }
+}
+
+/// The `Idempotency-Key` header, if sent (docs/adr/0016); 400 `idempotency-key-invalid`
+/// unless it is 1 to 255 printable ASCII characters.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IdempotencyKey(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let Some(raw) = parts.headers.get("idempotency-key") else {
+            return Ok(Self(None));
+        };
+        let key = raw
+            .to_str()
+            .ok()
+            .filter(|k| omnihub_app::idempotency::valid_key(k))
+            .ok_or(ApiError::InvalidIdempotencyKey)?;
+        Ok(Self(Some(key.to_owned())))
     }
 }

@@ -15,6 +15,7 @@ pub mod audit;
 pub mod auth;
 pub mod catalog;
 pub mod channels;
+pub mod idempotency;
 pub mod inventory;
 pub mod merchants;
 pub mod oauth;

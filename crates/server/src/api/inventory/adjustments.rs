@@ -4,9 +4,10 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::Response;
 use omnihub_app::Error as AppError;
 use omnihub_app::inventory::{
-    self as inv, Adjustment, AdjustmentInput, AdjustmentStatus, ReceiptInput,
+    self as inv, Adjustment, AdjustmentInput, AdjustmentStatus, Movement, ReceiptInput,
 };
 use omnihub_domain::catalog::SkuId;
 use omnihub_domain::inventory::{AdjustmentId, ApprovalThresholds, LocationId};
@@ -18,8 +19,9 @@ use utoipa_axum::routes;
 use super::dto::{LineBody, MovementDto, lines, page, paging, ts};
 use super::merchant;
 use crate::api::Page;
+use crate::api::idempotency as idem;
 use crate::error::{ApiResult, Problem};
-use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth};
+use crate::extract::{ApiJson, ApiJsonRaw, ApiPath, ApiQuery, Auth, IdempotencyKey};
 use crate::state::AppState;
 
 pub(super) fn router() -> OpenApiRouter<AppState> {
@@ -55,29 +57,37 @@ pub struct ReceiptDto {
 }
 
 /// Books a receipt: one `receipt` movement per line, raising on hand. Needs
-/// `inventory.adjust`; audited.
-#[utoipa::path(post, path = "/api/v1/inventory/receipts", tag = "inventory", request_body = ReceiptBody, security(("bearer" = [])), responses(
-    (status = 201, body = ReceiptDto),
+/// `inventory.adjust`; audited. With an `Idempotency-Key`, a retry with the same body
+/// replays the first response (`Idempotent-Replayed: true`) instead of booking again.
+#[utoipa::path(post, path = "/api/v1/inventory/receipts", tag = "inventory", request_body = ReceiptBody, params(("Idempotency-Key" = Option<String>, Header, description = "1-255 printable ASCII characters; the same key with the same body replays the first response (with `Idempotent-Replayed: true`), with another body it is 422 `idempotency-key-reused`. Keys are per merchant and caller.")), security(("bearer" = [])), responses(
+    (status = 201, description = "Booked (or, for a replayed Idempotency-Key, as booked before)", body = ReceiptDto),
+    (status = 400, description = "`idempotency-key-invalid`", body = Problem, content_type = "application/problem+json"),
     (status = 403, body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "No such location", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "`location-inactive`", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "Field errors (`lines[0].quantity`, `lines[0].sku_id` `unknown`...)", body = Problem, content_type = "application/problem+json")
+    (status = 422, description = "Field errors (`lines[0].quantity`, `lines[0].sku_id` `unknown`...); `idempotency-key-reused` (the key was sent with another body)", body = Problem, content_type = "application/problem+json")
 ))]
 async fn receive(
     State(state): State<AppState>,
     auth: Auth,
-    ApiJson(body): ApiJson<ReceiptBody>,
-) -> ApiResult<(StatusCode, Json<ReceiptDto>)> {
+    IdempotencyKey(key): IdempotencyKey,
+    ApiJsonRaw(body, raw): ApiJsonRaw<ReceiptBody>,
+) -> ApiResult<Response> {
     let m = merchant(&auth)?;
+    let request = idem::request(key.as_deref(), "POST /api/v1/inventory/receipts", &raw)?;
     let input = ReceiptInput {
         location_id: Some(body.location_id),
         lines: lines(body.lines),
         reference: body.reference,
         note: body.note,
     };
-    let booked = inv::receive(&state.app, &auth.actor, m, input).await?;
-    let movements = booked.into_iter().map(MovementDto::from).collect();
-    Ok((StatusCode::CREATED, Json(ReceiptDto { movements })))
+    let render = |booked: Vec<Movement>| {
+        let movements = booked.into_iter().map(MovementDto::from).collect();
+        idem::json(StatusCode::CREATED, &ReceiptDto { movements })
+    };
+    let outcome =
+        inv::receive_once(&state.app, &auth.actor, m, input, request.as_ref(), render).await?;
+    Ok(idem::respond(outcome))
 }
 
 /// A manual adjustment.

@@ -7,12 +7,14 @@
 //! unchanged, and reusing it for another SKU, location or quantity is 409
 //! `reference-reused`. Release and consume are idempotent too (again is a no-op that
 //! returns the reservation); the other one afterwards is 409 `reservation-state`. There is
-//! no generic `Idempotency-Key` store yet, so the reference is the only key. In paths,
+//! also the generic `Idempotency-Key` header on reserve (docs/adr/0016), which replays the
+//! whole first response. In paths,
 //! percent-encode the reference (`order-1001%2F1`).
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::Response;
 use omnihub_app::inventory::{self as inv, Reservation, ReserveLine};
 use omnihub_domain::catalog::SkuId;
 use omnihub_domain::inventory::LocationId;
@@ -23,8 +25,9 @@ use utoipa_axum::routes;
 
 use super::dto::ts;
 use super::merchant;
+use crate::api::idempotency as idem;
 use crate::error::{ApiResult, Problem};
-use crate::extract::{ApiJson, ApiPath, Auth};
+use crate::extract::{ApiJsonRaw, ApiPath, Auth, IdempotencyKey};
 use crate::state::AppState;
 
 pub(super) fn router() -> OpenApiRouter<AppState> {
@@ -105,20 +108,24 @@ pub struct ReservationsDto {
 /// Reserves every line or none: each line is one conditional update of its level, so
 /// concurrent callers can never reserve more than is available (unless the SKU allows
 /// backorders). A line whose reference already has a reservation returns it unchanged.
-/// Needs `inventory.adjust`; audited.
-#[utoipa::path(post, path = "/api/v1/inventory/reservations", tag = "inventory", request_body = ReserveBody, security(("bearer" = [])), responses(
-    (status = 201, description = "Reserved (or, for a replayed reference, as reserved before)", body = ReservationsDto),
+/// With an `Idempotency-Key`, a retry with the same body replays the first response
+/// (`Idempotent-Replayed: true`). Needs `inventory.adjust`; audited.
+#[utoipa::path(post, path = "/api/v1/inventory/reservations", tag = "inventory", request_body = ReserveBody, params(("Idempotency-Key" = Option<String>, Header, description = "1-255 printable ASCII characters; the same key with the same body replays the first response (with `Idempotent-Replayed: true`), with another body it is 422 `idempotency-key-reused`. Keys are per merchant and caller.")), security(("bearer" = [])), responses(
+    (status = 201, description = "Reserved (or, for a replayed reference or Idempotency-Key, as reserved before)", body = ReservationsDto),
+    (status = 400, description = "`idempotency-key-invalid`", body = Problem, content_type = "application/problem+json"),
     (status = 403, body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "No such location", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "`insufficient-stock`, `sku-not-sellable`, `location-inactive`, `reference-reused`; nothing was reserved", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "Field errors (`lines[0].quantity`, `lines[1].reference` `duplicate`...)", body = Problem, content_type = "application/problem+json")
+    (status = 422, description = "Field errors (`lines[0].quantity`, `lines[1].reference` `duplicate`...); `idempotency-key-reused` (the key was sent with another body)", body = Problem, content_type = "application/problem+json")
 ))]
 async fn reserve(
     State(state): State<AppState>,
     auth: Auth,
-    ApiJson(body): ApiJson<ReserveBody>,
-) -> ApiResult<(StatusCode, Json<ReservationsDto>)> {
+    IdempotencyKey(key): IdempotencyKey,
+    ApiJsonRaw(body, raw): ApiJsonRaw<ReserveBody>,
+) -> ApiResult<Response> {
     let m = merchant(&auth)?;
+    let request = idem::request(key.as_deref(), "POST /api/v1/inventory/reservations", &raw)?;
     let lines: Vec<ReserveLine> = body
         .lines
         .into_iter()
@@ -129,9 +136,13 @@ async fn reserve(
             quantity: l.quantity,
         })
         .collect();
-    let done = inv::reserve(&state.app, &auth.actor, m, &lines).await?;
-    let reservations = done.into_iter().map(ReservationDto::from).collect();
-    Ok((StatusCode::CREATED, Json(ReservationsDto { reservations })))
+    let render = |done: Vec<Reservation>| {
+        let reservations = done.into_iter().map(ReservationDto::from).collect();
+        idem::json(StatusCode::CREATED, &ReservationsDto { reservations })
+    };
+    let outcome =
+        inv::reserve_once(&state.app, &auth.actor, m, &lines, request.as_ref(), render).await?;
+    Ok(idem::respond(outcome))
 }
 
 /// The reservation of a reference. Needs `inventory.read`.
