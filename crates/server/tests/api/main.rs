@@ -18,6 +18,7 @@ mod console_channels;
 mod console_inventory;
 mod errors;
 mod fixtures;
+mod idempotency;
 mod identity;
 mod inventory;
 mod inventory_app;
