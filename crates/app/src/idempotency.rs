@@ -93,11 +93,11 @@ pub async fn run<T>(
 ) -> Result<Outcome> {
     let who = principal(actor);
     let mut tx = app.db.begin_write().await?;
-    if let Some(req) = request {
-        if let Some(stored) = claim(app, &mut tx, merchant, &who, req).await? {
-            tx.commit().await?;
-            return Ok(Outcome::Replayed(stored));
-        }
+    if let Some(req) = request
+        && let Some(stored) = claim(app, &mut tx, merchant, &who, req).await?
+    {
+        tx.commit().await?;
+        return Ok(Outcome::Replayed(stored));
     }
     let response = render(op(&mut tx).await?)?;
     if let Some(req) = request {
