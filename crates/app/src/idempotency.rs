@@ -13,7 +13,7 @@
 
 use omnihub_domain::ids::MerchantId;
 use omnihub_store::idempotency::{self as store, IdempotencyRow};
-use omnihub_store::{Tx, time};
+use omnihub_store::{StoreError, Tx, time};
 use sha2::{Digest, Sha256};
 
 use crate::context::Principal;
@@ -130,7 +130,7 @@ async fn claim(
     }
     let seen = store::get(tx, merchant, who, &req.key)
         .await?
-        .ok_or_else(|| crate::inventory::corrupt("idempotency key vanished after its claim"))?;
+        .ok_or_else(|| corrupt("idempotency key vanished after its claim"))?;
     if seen.route != req.route || seen.request_hash != req.request_hash {
         return Err(Error::Unprocessable {
             code: "idempotency-key-reused",
@@ -140,12 +140,43 @@ async fn claim(
     }
     match (seen.status_code, seen.response_body) {
         (Some(status), Some(body)) => Ok(Some(StoredResponse {
-            status: u16::try_from(status)
-                .map_err(|_| crate::inventory::corrupt("idempotency status code"))?,
+            status: u16::try_from(status).map_err(|_| corrupt("idempotency status code"))?,
             body,
         })),
-        _ => Err(crate::inventory::corrupt(
-            "idempotency key without a response",
-        )),
+        _ => Err(corrupt("idempotency key without a response")),
+    }
+}
+
+/// A stored row that cannot be what this module wrote.
+fn corrupt(what: &str) -> Error {
+    StoreError::Corrupt(what.to_owned()).into()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn a_key_is_one_to_255_printable_ascii_characters() {
+        assert!(valid_key("a"));
+        assert!(valid_key(&"k".repeat(255)));
+        assert!(valid_key("order 1001 ~!"));
+        assert!(!valid_key(""));
+        assert!(!valid_key(&"k".repeat(256)));
+        assert!(!valid_key("tab\there"));
+        assert!(!valid_key("caf\u{e9}"));
+    }
+
+    #[test]
+    fn the_request_hash_follows_the_body_bytes() {
+        let route = "POST /api/v1/inventory/receipts";
+        let a = IdempotentRequest::new("k", route, b"{\"a\":1}").unwrap();
+        let same = IdempotentRequest::new("k", route, b"{\"a\":1}").unwrap();
+        let spaced = IdempotentRequest::new("k", route, b"{\"a\": 1}").unwrap();
+        assert_eq!(a, same);
+        assert_ne!(a.request_hash, spaced.request_hash);
+        assert!(IdempotentRequest::new("", route, b"{}").is_err());
     }
 }
