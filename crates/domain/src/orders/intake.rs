@@ -645,6 +645,39 @@ pub(crate) mod testing {
             "\\PC{0,8}".prop_map(Value::String),
         ]
     }
+
+    /// Replaces the leaf of `sample` that `pick` chooses with `odd` and maps the result with
+    /// `map`. A mapped order must still have lines and a total of at least zero; an
+    /// unmappable one must name its problems and, unless the order's own id was broken,
+    /// keep the order under `id` (so the exception queue can hold it).
+    pub(crate) fn broken_field_is_mapped_or_kept(
+        sample: Value,
+        pick: prop::sample::Index,
+        odd: Value,
+        map: fn(&[u8]) -> Result<crate::orders::IncomingOrder, super::Unmappable>,
+        id: &str,
+    ) -> Result<(), TestCaseError> {
+        let mut v = sample;
+        let pointers = leaf_pointers(&v);
+        let at = pointers[pick.index(pointers.len())].clone();
+        if let Some(slot) = v.pointer_mut(&at) {
+            *slot = odd;
+        }
+        match map(&serde_json::to_vec(&v).unwrap()) {
+            Ok(o) => {
+                prop_assert!(!o.lines.is_empty());
+                prop_assert!(o.totals.total().minor() >= 0);
+            }
+            Err(e) => {
+                prop_assert!(!e.problems.is_empty());
+                if !at.ends_with("/id") || at.contains("line_items") {
+                    let kept = e.external_id.as_ref().map(AsRef::as_ref);
+                    prop_assert_eq!(kept, Some(id), "{}", at);
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
