@@ -19,6 +19,7 @@ pub mod inventory;
 pub mod merchants;
 pub mod mfa;
 pub mod migrations;
+pub mod orders;
 pub mod platform;
 pub mod roles;
 pub mod sessions;

@@ -33,6 +33,7 @@ migrations![
     (0005, "inventory"),
     (0006, "channels"),
     (0007, "idempotency"),
+    (0008, "orders"),
 ];
 
 /// The embedded migrator for a backend.
