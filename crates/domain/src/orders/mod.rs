@@ -9,12 +9,14 @@
 //! - [`api_format`]: our own `POST /api/v1/orders` body.
 //! - [`review`]: per-merchant review rules and their pure evaluation.
 //! - [`allocation`]: which locations ship which lines.
+//! - [`queue`]: which work queue an order waits in.
 //!
 //! Nothing here does I/O (docs/adr/0014).
 
 pub mod allocation;
 pub mod api_format;
 pub mod intake;
+pub mod queue;
 pub mod review;
 pub mod rules;
 pub mod state;
@@ -22,6 +24,7 @@ pub mod timeline;
 pub mod types;
 
 pub use intake::{MappingProblem, Unmappable};
+pub use queue::WorkQueue;
 pub use rules::{HoldReason, OrderTotals, TotalsError, TotalsInput};
 pub use state::{FulfilmentStatus, OrderStatus, PaymentStatus, TransitionError};
 pub use timeline::TimelineEvent;
