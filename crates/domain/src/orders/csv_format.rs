@@ -315,8 +315,11 @@ fn header(reader: &mut csv::Reader<&[u8]>) -> Result<Vec<Option<usize>>, CsvErro
                 column: raw.to_owned(),
                 position: i + 1,
             })?;
-        let slot = positions.get_mut(col as usize).ok_or(CsvError::NoHeader)?;
-        if slot.replace(i).is_some() {
+        // `positions` has one slot per column, so the slot is always there.
+        let taken = positions
+            .get_mut(col as usize)
+            .and_then(|slot| slot.replace(i));
+        if taken.is_some() {
             return Err(CsvError::DuplicateColumn { column: col.name() });
         }
     }
@@ -441,7 +444,9 @@ impl Group {
         let external_id = ExternalId::parse(raw_id).is_ok().then(|| raw_id.to_owned());
         self.check_rows();
         let cash_on_delivery = self.cash_on_delivery();
-        let api = self.api_order(cash_on_delivery);
+        let payment_status = self.payment_status();
+        let mut api = self.api_order(cash_on_delivery);
+        api.payment_status = payment_status;
         let mut problems = std::mem::take(&mut self.problems);
         let result = match IncomingOrder::try_from(&api) {
             Ok(order) if problems.is_empty() => Ok(order),
@@ -536,6 +541,24 @@ impl Group {
         );
         self.problems.push(p);
         false
+    }
+
+    /// The template allows only the states an order can start in; `refunded` and
+    /// `partially_refunded`, which the API accepts for channel updates, are refused here.
+    fn payment_status(&mut self) -> Option<String> {
+        let raw = self.first.opt(Col::PaymentStatus)?;
+        if !["unpaid", "paid", "authorized"].contains(&raw.as_str()) {
+            let field = Col::PaymentStatus.name().to_owned();
+            let reason = format!("{raw:?} must be unpaid, paid or authorized");
+            let p = in_cell(
+                self.first.number,
+                Col::PaymentStatus,
+                MappingProblem::BadValue { field, reason },
+            );
+            self.problems.push(p);
+            return None;
+        }
+        Some(raw)
     }
 }
 
@@ -1111,9 +1134,16 @@ mod tests {
                     ,,,,,,\n\
                     W-1,2026-03-01T09:30:00Z,CNY,TEE,1,1.00\n\
                     C-1,2026-03-01T09:30:00Z,CNY,TEE,1,1.00,maybe\n\
-                    T-1,yesterday,CNY,TEE,1,1.00,TRUE\n";
+                    T-1,yesterday,CNY,TEE,1,1.00,TRUE\n\
+                    \n\
+                    E-1,2026-03-01T09:30:00Z,CNY,TEE,1,1.00,\n";
         let o = parse_str(text).orders;
-        assert_eq!(o.len(), 4, "the blank row is skipped");
+        assert_eq!(o.len(), 5, "the blank row is skipped");
+        assert_eq!(
+            o[4].rows,
+            [7],
+            "an empty line is not a row, a row of commas is"
+        );
         assert_eq!(
             (o[0].external_id.as_ref(), cells(&o[0])),
             (None, vec![(2, col("external_id"), "missing_field")])
@@ -1121,6 +1151,24 @@ mod tests {
         assert_eq!(cells(&o[1]), [(4, None, "malformed_payload")]);
         assert_eq!(cells(&o[2]), [(5, col("cash_on_delivery"), "bad_value")]);
         assert_eq!(cells(&o[3]), [(6, col("placed_at"), "bad_value")]);
+    }
+
+    #[test]
+    fn only_the_starting_payment_states_are_accepted() {
+        for (status, code) in [
+            ("refunded", "bad_value"),
+            ("free", "bad_value"),
+            ("PAID", "bad_value"),
+        ] {
+            let mut row = order_row("S-1", "TEE", "1", "10.00");
+            row.push(("payment_status", status));
+            let o = &parse_str(&file(&[&row])).orders[0];
+            assert_eq!(cells(o), [(2, col("payment_status"), code)], "{status}");
+        }
+        let mut row = order_row("S-1", "TEE", "1", "10.00");
+        row.push(("payment_status", "authorized"));
+        let o = parse_str(&file(&[&row])).orders.remove(0).result.unwrap();
+        assert_eq!(o.channel_state.payment, PaymentStatus::Authorized);
     }
 
     #[test]
