@@ -420,14 +420,17 @@ impl Group {
 fn group(rows: Vec<Row>) -> Vec<Group> {
     let mut groups: Vec<Group> = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
+    // The group of the previous row: a row continues its order only right after it.
+    let mut previous = None;
     for row in rows {
         let id = row.get(Col::ExternalId).to_owned();
         let at = (!id.is_empty()).then(|| seen.get(&id).copied()).flatten();
         match at {
             Some(g) => {
-                let last = g + 1 == groups.len();
+                let block_starts = previous != Some(g);
+                previous = Some(g);
                 if let Some(group) = groups.get_mut(g) {
-                    if !last {
+                    if block_starts {
                         group.problems.push(in_cell(
                             row.number,
                             Col::ExternalId,
@@ -444,6 +447,7 @@ fn group(rows: Vec<Row>) -> Vec<Group> {
                 }
             }
             None => {
+                previous = Some(groups.len());
                 if !id.is_empty() {
                     seen.insert(id, groups.len());
                 }
@@ -1142,10 +1146,10 @@ mod tests {
         late.push(("note", "only here"));
         let other = order_row("B-1", "TEE", "1", "10.00");
         let again = line_row("A-1", "SOCKS", "1", "1.00");
-        let import = parse_str(&file(&[&head, &differs, &late, &other, &again]));
+        let import = parse_str(&file(&[&head, &differs, &late, &other, &again, &again]));
         assert_eq!(import.orders.len(), 2);
         let a = &import.orders[0];
-        assert_eq!(a.rows, [2, 3, 4, 6], "the later block joins its order");
+        assert_eq!(a.rows, [2, 3, 4, 6, 7], "the later block joins its order");
         assert_eq!(
             cells(a),
             [
