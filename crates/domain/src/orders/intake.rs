@@ -91,6 +91,27 @@ pub enum MappingProblem {
         /// The channel's SKU or id, for display.
         item: String,
     },
+    /// A value that contradicts another part of the same order: an order-level CSV
+    /// column that differs between the rows of one order, or an order whose rows are
+    /// not consecutive.
+    #[error("{field} conflicts with an earlier row: {reason}")]
+    Conflicting {
+        /// Where.
+        field: String,
+        /// What it conflicts with.
+        reason: String,
+    },
+    /// `problem` found at one row (and column) of an imported CSV file, so the report can
+    /// point at the cell (see [`super::csv_format`]). Its code is the inner problem's.
+    #[error("row {row}{}: {problem}", column.as_ref().map_or_else(String::new, |c| format!(", column {c}")))]
+    InRow {
+        /// The row as a spreadsheet numbers it (the header is row 1).
+        row: u64,
+        /// The column's header name, when the problem belongs to one cell.
+        column: Option<String>,
+        /// What is wrong there (its `field` is the column name).
+        problem: Box<MappingProblem>,
+    },
 }
 
 impl MappingProblem {
@@ -108,6 +129,8 @@ impl MappingProblem {
             Self::Totals(TotalsError::LinesDoNotMatch { .. }) => "lines_mismatch",
             Self::Totals(_) => "totals_mismatch",
             Self::UnknownSku { .. } => "unknown_sku",
+            Self::Conflicting { .. } => "conflicting_value",
+            Self::InRow { problem, .. } => problem.code(),
         }
     }
 
@@ -115,6 +138,7 @@ impl MappingProblem {
     pub fn hold_reason(&self) -> super::HoldReason {
         match self {
             Self::UnknownSku { .. } => super::HoldReason::UnknownSku,
+            Self::InRow { problem, .. } => problem.hold_reason(),
             _ => super::HoldReason::Unmappable,
         }
     }

@@ -7,6 +7,7 @@
 //! - [`timeline`]: the kinds of timeline entries.
 //! - [`intake`]: mapping problems and the shared toolkit of the channel adapters.
 //! - [`api_format`]: our own `POST /api/v1/orders` body.
+//! - [`csv_format`]: the order CSV import template (docs/orders-csv.md), built on it.
 //! - [`review`]: per-merchant review rules and their pure evaluation.
 //! - [`allocation`]: which locations ship which lines.
 //! - [`queue`]: which work queue an order waits in.
@@ -15,6 +16,7 @@
 
 pub mod allocation;
 pub mod api_format;
+pub mod csv_format;
 pub mod intake;
 pub mod queue;
 pub mod review;
