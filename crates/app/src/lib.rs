@@ -18,6 +18,7 @@ pub mod inventory;
 pub mod merchants;
 pub mod mfa;
 pub mod oauth;
+pub mod orders;
 pub mod passwords;
 pub mod roles;
 pub mod secrets;

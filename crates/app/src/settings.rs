@@ -64,6 +64,7 @@ pub async fn put(
     let key = SettingKey::parse(key).map_err(|e| Error::invalid("key", "invalid", e))?;
     if let Some(checked) = crate::catalog::check_setting(key.as_ref(), &value)
         .or_else(|| crate::inventory::check_setting(key.as_ref(), &value))
+        .or_else(|| crate::orders::check_setting(key.as_ref(), &value))
     {
         checked?;
     }

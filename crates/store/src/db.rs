@@ -252,3 +252,36 @@ impl Tx {
         }
     }
 }
+
+/// A savepoint inside a transaction: work after it can be undone without losing the
+/// transaction (allocation tries to reserve, and on a shortage keeps the order but not
+/// the half-made reservations). Spelled the same on both engines.
+#[derive(Debug, Clone, Copy)]
+pub struct Savepoint(&'static str);
+
+impl Savepoint {
+    /// Sets a savepoint named `name` (a fixed identifier, never user input).
+    pub async fn set(tx: &mut Tx, name: &'static str) -> Result<Self, StoreError> {
+        savepoint_sql(tx, format!("SAVEPOINT {name}")).await?;
+        Ok(Self(name))
+    }
+
+    /// Undoes everything since the savepoint; the transaction goes on.
+    pub async fn roll_back(self, tx: &mut Tx) -> Result<(), StoreError> {
+        savepoint_sql(tx, format!("ROLLBACK TO SAVEPOINT {}", self.0)).await?;
+        self.release(tx).await
+    }
+
+    /// Keeps the work done since the savepoint.
+    pub async fn release(self, tx: &mut Tx) -> Result<(), StoreError> {
+        savepoint_sql(tx, format!("RELEASE SAVEPOINT {}", self.0)).await
+    }
+}
+
+async fn savepoint_sql(tx: &mut Tx, sql: String) -> Result<(), StoreError> {
+    crate::with_conn!(tx, |c| sqlx::query(sqlx::AssertSqlSafe(sql))
+        .execute(c)
+        .await
+        .map(|_| ()))?;
+    Ok(())
+}

@@ -29,5 +29,5 @@ pub mod throttle;
 pub mod time;
 pub mod users;
 
-pub use db::{Backend, Db, DbOptions, PoolStats, Tx};
+pub use db::{Backend, Db, DbOptions, PoolStats, Savepoint, Tx};
 pub use error::StoreError;

@@ -52,7 +52,11 @@ const LINE_COLUMNS: &str = "id, order_id, position, external_line_id, sku_id, li
      subtotal_minor, discount_minor, tax_minor, created_at, updated_at";
 
 /// Stores a line.
-pub async fn insert_line(tx: &mut Tx, merchant: MerchantId, row: &LineRow) -> Result<(), StoreError> {
+pub async fn insert_line(
+    tx: &mut Tx,
+    merchant: MerchantId,
+    row: &LineRow,
+) -> Result<(), StoreError> {
     let sql = format!(
         "INSERT INTO order_lines (merchant_id, {LINE_COLUMNS}) VALUES \
          ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)"
@@ -102,7 +106,11 @@ pub async fn lines_of(
 }
 
 /// Deletes the order's lines (an exception mapped again replaces them).
-pub async fn delete_lines(tx: &mut Tx, merchant: MerchantId, order: Uuid) -> Result<(), StoreError> {
+pub async fn delete_lines(
+    tx: &mut Tx,
+    merchant: MerchantId,
+    order: Uuid,
+) -> Result<(), StoreError> {
     const SQL: &str = "DELETE FROM order_lines WHERE merchant_id = $1 AND order_id = $2";
     with_conn!(tx, |c| sqlx::query(SQL)
         .bind(merchant.as_uuid())
