@@ -8,6 +8,7 @@ use omnihub_domain::channels::{self as ch, ChannelId, ChannelPlatform, OrderTopi
 use omnihub_domain::ids::MerchantId;
 use omnihub_domain::inventory::LocationId;
 use omnihub_domain::orders::api_format::ApiOrder;
+use omnihub_domain::orders::csv_format;
 use omnihub_domain::orders::{
     HoldReason, IncomingOrder, OrderId, OrderLineId, OrderStatus, TimelineEvent, Unmappable,
     WorkQueue,
@@ -443,9 +444,14 @@ fn remap(source: &str, payload: &str) -> Result<std::result::Result<IncomingOrde
     Ok(match platform {
         ChannelPlatform::Shopify => ch::shopify::map_order(body),
         ChannelPlatform::Woocommerce => ch::woocommerce::map_order(body),
-        ChannelPlatform::Api | ChannelPlatform::Csv | ChannelPlatform::Manual => {
-            ApiOrder::map_body(body)
-        }
+        ChannelPlatform::Csv => csv_format::parse(body)
+            .map_err(|e| corrupt(format!("a stored CSV payload no longer parses: {e}")))?
+            .orders
+            .into_iter()
+            .next()
+            .map(|o| o.result)
+            .ok_or_else(|| corrupt("a stored CSV payload has no order"))?,
+        ChannelPlatform::Api | ChannelPlatform::Manual => ApiOrder::map_body(body),
     })
 }
 

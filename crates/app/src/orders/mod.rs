@@ -9,12 +9,14 @@
 
 pub mod actions;
 pub mod allocation;
+pub mod import;
 pub mod intake;
 pub mod review;
 mod rows;
 
 pub use actions::*;
 pub use allocation::*;
+pub use import::*;
 pub use intake::*;
 pub use review::*;
 pub use rows::{Allocation, Order, OrderLine, Problem, TimelineEntry};

@@ -43,14 +43,23 @@ mod tests {
         use HoldReason as R;
         use OrderStatus as S;
         let q = WorkQueue::for_order;
-        assert_eq!(q(S::OnHold, &[R::SuspectedDuplicate], false), Some(WorkQueue::Review));
+        assert_eq!(
+            q(S::OnHold, &[R::SuspectedDuplicate], false),
+            Some(WorkQueue::Review)
+        );
         assert_eq!(
             q(S::OnHold, &[R::SuspectedDuplicate, R::UnknownSku], false),
             Some(WorkQueue::Exception)
         );
         assert_eq!(q(S::Confirmed, &[], false), Some(WorkQueue::Allocate));
-        assert_eq!(q(S::Confirmed, &[R::InsufficientStock], false), Some(WorkQueue::Exception));
-        assert_eq!(q(S::Confirmed, &[R::InsufficientStock], true), Some(WorkQueue::Allocate));
+        assert_eq!(
+            q(S::Confirmed, &[R::InsufficientStock], false),
+            Some(WorkQueue::Exception)
+        );
+        assert_eq!(
+            q(S::Confirmed, &[R::InsufficientStock], true),
+            Some(WorkQueue::Allocate)
+        );
         for s in [S::Allocated, S::Shipped, S::Cancelled, S::Completed] {
             assert_eq!(q(s, &[R::InsufficientStock], false), None);
         }
