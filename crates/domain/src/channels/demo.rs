@@ -262,7 +262,8 @@ pub struct Delivery {
     /// `X-Shopify-Hmac-Sha256` or `X-WC-Webhook-Signature`, over `body`.
     pub signature: Header,
     /// The other headers: content type, shop or source, API version, webhook and delivery
-    /// ids. The ids derive from the order and topic, so a replay carries the same ones.
+    /// ids. The ids derive from the order, topic and body, so a replay of the same delivery
+    /// carries the same ones and a changed body (another `start`) gets new ones.
     pub extra: Vec<Header>,
     /// The raw JSON body.
     pub body: Vec<u8>,
@@ -299,8 +300,8 @@ fn for_topic(order: &DemoOrder, topic: OrderTopic) -> DemoOrder {
 }
 
 /// 16 bytes of SHA-256 over the parts, shaped as a version 4 UUID (stable, not random).
-fn stable_uuid(parts: &[&str]) -> uuid::Uuid {
-    let digest = Sha256::digest(parts.join("\u{1f}").as_bytes());
+fn stable_uuid(parts: &[&[u8]]) -> uuid::Uuid {
+    let digest = Sha256::digest(parts.join(&0x1f_u8));
     let mut bytes = [0_u8; 16];
     bytes.copy_from_slice(&digest[..16]);
     uuid::Builder::from_random_bytes(bytes).into_uuid()
@@ -315,7 +316,12 @@ pub fn shopify_delivery(secret: &str, topic: OrderTopic, order: &DemoOrder) -> D
         OrderTopic::Cancelled => "orders/cancelled",
     };
     let body = shopify_payload(&for_topic(order, topic));
-    let webhook_id = stable_uuid(&["shopify", &order.external_id, name]);
+    let webhook_id = stable_uuid(&[
+        b"shopify",
+        order.external_id.as_bytes(),
+        name.as_bytes(),
+        &body,
+    ]);
     Delivery {
         topic: Header::new("X-Shopify-Topic", name),
         signature: Header::new("X-Shopify-Hmac-Sha256", sign_shopify(secret, &body)),
@@ -338,9 +344,13 @@ pub fn woocommerce_delivery(secret: &str, topic: OrderTopic, order: &DemoOrder) 
         OrderTopic::Updated | OrderTopic::Cancelled => "updated",
     };
     let body = woocommerce_payload(&for_topic(order, topic));
-    let digest =
-        Sha256::digest(format!("woo\u{1f}{}\u{1f}{}", order.external_id, topic).as_bytes());
-    let delivery_id = u32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]]);
+    let digest = stable_uuid(&[
+        b"woo",
+        order.external_id.as_bytes(),
+        event.as_bytes(),
+        &body,
+    ]);
+    let delivery_id = digest.as_u128() % 1_000_000_000;
     Delivery {
         topic: Header::new("X-WC-Webhook-Topic", format!("order.{event}")),
         signature: Header::new("X-WC-Webhook-Signature", sign_woocommerce(secret, &body)),

@@ -117,7 +117,7 @@ fn head(order: &DemoOrder, f: &Figures, o: &mut Value) {
             ("order_number", json!(number)),
             (
                 "token",
-                json!(stable_uuid(&["token", id]).simple().to_string()),
+                json!(stable_uuid(&[b"token", id.as_bytes()]).simple().to_string()),
             ),
             ("created_at", json!(created)),
             (
