@@ -86,8 +86,8 @@ fn parse_currency(raw: &str) -> Result<Currency, String> {
 pub struct Summary {
     /// Deliveries attempted.
     pub sent: usize,
-    /// Answered 2xx.
-    pub ok: usize,
+    /// 2xx answers by status code (intake may tell new from duplicate by the code).
+    pub ok: BTreeMap<u16, usize>,
     /// 4xx answers by status code.
     pub client_errors: BTreeMap<u16, usize>,
     /// 5xx answers by status code.
@@ -105,7 +105,7 @@ impl Summary {
     pub fn record(&mut self, outcome: Result<u16, String>) {
         self.sent += 1;
         match outcome {
-            Ok(200..=299) => self.ok += 1,
+            Ok(code @ 200..=299) => *self.ok.entry(code).or_default() += 1,
             Ok(code @ 400..=499) => *self.client_errors.entry(code).or_default() += 1,
             Ok(code @ 500..=599) => *self.server_errors.entry(code).or_default() += 1,
             Ok(code) => *self.other.entry(code).or_default() += 1,
@@ -137,7 +137,7 @@ impl Summary {
         let mut line = format!(
             "sent {}, 2xx {}, 4xx {}, 5xx {}, no answer {}, elapsed {elapsed_ms} ms",
             self.sent,
-            self.ok,
+            Self::counts(&self.ok),
             Self::counts(&self.client_errors),
             Self::counts(&self.server_errors),
             self.failed,
@@ -175,6 +175,18 @@ pub fn endpoint(args: &ChannelArgs) -> String {
     )
 }
 
+/// The error and its causes (reqwest's own message omits "connection refused").
+fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut cause = err.source();
+    while let Some(c) = cause {
+        text.push_str(": ");
+        text.push_str(&c.to_string());
+        cause = c.source();
+    }
+    text
+}
+
 async fn send(client: &reqwest::Client, url: &str, d: &Delivery) -> Result<u16, String> {
     let mut request = client.post(url).body(d.body.clone());
     for (name, value) in d.headers() {
@@ -182,7 +194,7 @@ async fn send(client: &reqwest::Client, url: &str, d: &Delivery) -> Result<u16, 
     }
     match request.send().await {
         Ok(response) => Ok(response.status().as_u16()),
-        Err(err) => Err(format!("{err:#}")),
+        Err(err) => Err(error_chain(&err)),
     }
 }
 
@@ -247,11 +259,12 @@ mod tests {
             s.record(o);
         }
         assert!(s.succeeded(), "4xx answers do not fail the run");
-        assert_eq!((s.sent, s.ok), (6, 2));
+        assert_eq!(s.sent, 6);
+        assert_eq!(s.ok, BTreeMap::from([(200, 1), (202, 1)]));
         assert_eq!(s.client_errors, BTreeMap::from([(401, 2), (409, 1)]));
         assert_eq!(
             s.line(12),
-            "sent 6, 2xx 2, 4xx 3 (401×2, 409×1), 5xx 0, no answer 0, elapsed 12 ms, other 1 (302×1)"
+            "sent 6, 2xx 2 (200×1, 202×1), 4xx 3 (401×2, 409×1), 5xx 0, no answer 0, elapsed 12 ms, other 1 (302×1)"
         );
         s.record(Ok(503));
         assert!(!s.succeeded());
