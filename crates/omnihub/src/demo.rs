@@ -149,11 +149,18 @@ impl Summary {
     }
 }
 
-/// The deliveries of a run, in order, each repeated `replay` times in a row.
+/// The deliveries of a run, in order, each repeated `replay` times in a row. Blank SKU
+/// codes are dropped (so `--skus ''` means the defaults).
 pub fn deliveries(args: &ChannelArgs, start: jiff::Timestamp) -> Vec<Delivery> {
+    let skus: Vec<String> = args
+        .skus
+        .iter()
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .collect();
     let mut out = Vec::new();
     for sequence in 1..=args.orders {
-        let order = demo_order(args.seed, sequence, &args.skus, args.currency, start);
+        let order = demo_order(args.seed, sequence, &skus, args.currency, start);
         let delivery = match args.kind {
             DemoKind::Shopify => shopify_delivery(&args.secret, args.topic, &order),
             DemoKind::Woocommerce => woocommerce_delivery(&args.secret, args.topic, &order),

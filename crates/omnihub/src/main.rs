@@ -200,6 +200,19 @@ mod tests {
         let sent = demo::deliveries(&a, start);
         assert_eq!(sent.len(), 75, "25 orders, each 3 times");
         assert!(sent[0] == sent[2] && sent[2] != sent[3]);
+        for d in &sent {
+            let order = omnihub_domain::channels::woocommerce::map_order(&d.body).unwrap();
+            assert!(order.channel_state.cancelled);
+            let skus: Vec<_> = order
+                .lines
+                .iter()
+                .map(|l| l.item.sku.clone().unwrap())
+                .collect();
+            assert!(
+                skus.iter()
+                    .all(|s| ["TEE-M", "MUG-01"].contains(&s.as_ref()))
+            );
+        }
     }
 
     #[test]

@@ -120,7 +120,7 @@ impl Rng {
 /// Order `sequence` of the demo run `seed`: 1 to 3 distinct SKUs from `skus` (or
 /// [`DEFAULT_SKUS`] when empty), 1 to 4 of each, prices from 1.00 to 200.00 (in minor units,
 /// so 100 to 20000 yen for JPY), about four in five paid, placed `sequence` minutes after
-/// `start`. The external id is unique per (seed, sequence) for sequences below a million,
+/// `start`. The external id is unique per (seed, sequence) while both are below a million,
 /// so runs with different seeds do not collide and a rerun with the same seed replays.
 pub fn demo_order(
     seed: u64,
