@@ -1,5 +1,6 @@
 //! `omnihub`: one binary for the whole platform. `serve` runs the API, the admin console
-//! and the workers; the other commands administer the same database.
+//! and the workers; the other commands administer the same database, and `demo channel`
+//! plays a mock sales channel against a running server.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -8,6 +9,7 @@ use clap::{Parser, Subcommand};
 
 mod commands;
 mod config;
+mod demo;
 mod serve;
 mod telemetry;
 
@@ -49,6 +51,18 @@ enum Command {
     },
     /// Print the OpenAPI document (JSON) to standard output.
     Openapi,
+    /// Demonstrations against a running server.
+    Demo {
+        #[command(subcommand)]
+        command: DemoCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum DemoCommand {
+    /// Play a mock Shopify or WooCommerce store: send signed order webhooks to a channel
+    /// and print the answers; exits 1 if any got a 5xx or no answer.
+    Channel(demo::ChannelArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -113,6 +127,9 @@ fn main() -> ExitCode {
                 Ok(ExitCode::SUCCESS)
             }
             Command::Openapi => commands::openapi(),
+            Command::Demo {
+                command: DemoCommand::Channel(args),
+            } => demo::channel(&args, &omnihub_domain::clock::SystemClock).await,
         }
     });
     match result {
@@ -121,6 +138,108 @@ fn main() -> ExitCode {
             tracing::error!(error.cause_chain = ?err, "command failed");
             eprintln!("omnihub: {err:#}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<demo::ChannelArgs, clap::Error> {
+        let mut argv = vec!["omnihub", "demo", "channel"];
+        argv.extend_from_slice(args);
+        match Cli::try_parse_from(argv)?.command {
+            Command::Demo {
+                command: DemoCommand::Channel(args),
+            } => Ok(args),
+            other => panic!("parsed as {other:?}"),
+        }
+    }
+
+    const CHANNEL: &str = "0192f0c4-7c3e-7000-8000-000000000001";
+
+    #[test]
+    fn demo_channel_takes_every_option() {
+        let a = parse(&[
+            "--kind",
+            "woocommerce",
+            "--url",
+            "http://localhost:9000/",
+            "--channel",
+            CHANNEL,
+            "--secret",
+            "s3cret",
+            "--orders",
+            "25",
+            "--skus",
+            "TEE-M,MUG-01",
+            "--concurrency",
+            "8",
+            "--replay",
+            "3",
+            "--seed",
+            "42",
+            "--topic",
+            "cancelled",
+            "--currency",
+            "cny",
+        ])
+        .unwrap();
+        assert_eq!(a.kind, demo::DemoKind::Woocommerce);
+        assert_eq!(a.channel.to_string(), CHANNEL);
+        assert_eq!((a.orders, a.concurrency, a.replay, a.seed), (25, 8, 3, 42));
+        assert_eq!(a.skus, ["TEE-M", "MUG-01"]);
+        assert_eq!(a.topic, omnihub_domain::channels::OrderTopic::Cancelled);
+        assert_eq!(a.currency.to_string(), "CNY");
+        assert_eq!(
+            demo::endpoint(&a),
+            format!("http://localhost:9000/api/v1/channels/{CHANNEL}/webhooks/woocommerce")
+        );
+        let start = "2026-11-30T09:00:00Z".parse().unwrap();
+        let sent = demo::deliveries(&a, start);
+        assert_eq!(sent.len(), 75, "25 orders, each 3 times");
+        assert!(sent[0] == sent[2] && sent[2] != sent[3]);
+        for d in &sent {
+            let order = omnihub_domain::channels::woocommerce::map_order(&d.body).unwrap();
+            assert!(order.channel_state.cancelled);
+            let skus: Vec<_> = order
+                .lines
+                .iter()
+                .map(|l| l.item.sku.clone().unwrap())
+                .collect();
+            assert!(
+                skus.iter()
+                    .all(|s| ["TEE-M", "MUG-01"].contains(&s.as_ref()))
+            );
+        }
+    }
+
+    #[test]
+    fn demo_channel_defaults_and_refusals() {
+        let a = parse(&["--kind", "shopify", "--channel", CHANNEL, "--secret", "k"]).unwrap();
+        assert_eq!(a.url, "http://127.0.0.1:8080");
+        assert_eq!((a.orders, a.concurrency, a.replay, a.seed), (10, 4, 1, 1));
+        assert!(a.skus.is_empty());
+        assert_eq!(a.topic, omnihub_domain::channels::OrderTopic::Created);
+        let ok = ["--kind", "shopify", "--channel", CHANNEL, "--secret", "k"];
+        for bad in [
+            &["--kind", "amazon", "--channel", CHANNEL, "--secret", "k"][..],
+            &[
+                "--kind",
+                "shopify",
+                "--channel",
+                "not-a-uuid",
+                "--secret",
+                "k",
+            ],
+            &["--kind", "shopify", "--channel", CHANNEL],
+            &[&ok[..], &["--orders", "0"]].concat(),
+            &[&ok[..], &["--replay", "0"]].concat(),
+            &[&ok[..], &["--topic", "deleted"]].concat(),
+            &[&ok[..], &["--currency", "XYZ"]].concat(),
+        ] {
+            assert!(parse(bad).is_err(), "{bad:?}");
         }
     }
 }

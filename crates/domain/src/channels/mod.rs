@@ -7,10 +7,12 @@
 //! - [`rules`]: linked-location lists and listing resolution for incoming lines.
 //! - [`webhooks`]: Shopify and WooCommerce signatures, topics, the WooCommerce ping.
 //! - [`shopify`], [`woocommerce`]: order payload mappings.
+//! - [`demo`]: the mock channel's generated, signed deliveries in both formats.
 //!
 //! Nothing here does I/O (docs/adr/0014): the server verifies and hands over raw bytes,
 //! the app stores the result.
 
+pub mod demo;
 pub mod rules;
 pub mod shopify;
 pub mod state;
