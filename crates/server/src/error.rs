@@ -97,6 +97,11 @@ pub enum ApiError {
     /// `line[<n>].<column>`).
     #[error("import rejected: {} problems", .0.len())]
     ImportRejected(Vec<ProblemField>),
+    /// A channel webhook whose signature is missing or was not made with the channel's
+    /// secret over this body (`signature-malformed`, `signature-mismatch`): nothing is
+    /// stored.
+    #[error("webhook signature refused: {0}")]
+    WebhookSignature(&'static str),
 }
 
 impl ApiError {
@@ -160,6 +165,12 @@ impl ApiError {
                 Some("the request took too long and was abandoned".into()),
             ),
             Self::Status(s) => status_parts(*s),
+            Self::WebhookSignature(code) => (
+                S::UNAUTHORIZED,
+                code,
+                "Webhook signature refused",
+                Some("the signature header does not match this channel's secret and the raw body; nothing was stored".into()),
+            ),
             Self::ImportRejected(errors) => (
                 S::UNPROCESSABLE_ENTITY,
                 "import-rejected",

@@ -28,7 +28,8 @@ use crate::api::oauth::ClientBasicAuth;
         (name = "oauth", description = "OAuth 2.0 client-credentials grant for API keys"),
         (name = "catalog", description = "Products, SKUs, brands, categories, listing review, history, import/export and sellability. Money is `{\"amount\": \"19.90\", \"currency\": \"CNY\"}` (decimal text)"),
         (name = "inventory", description = "Locations, stock levels, the movement ledger, receipts, adjustments with approval, transfers, stocktakes, reservations, alerts and events. Quantities are whole units (JSON integers); conflicts are 409 problems with stable codes such as `insufficient-stock`"),
-        (name = "channels", description = "Sales channels: registry, status, write-only credentials, linked locations and channel listings")
+        (name = "channels", description = "Sales channels: registry, status, write-only credentials, linked locations and channel listings"),
+        (name = "orders", description = "Orders from every channel: intake (our API, CSV, Shopify and WooCommerce webhooks), review, allocation, work queues, cancellation and the timeline"),
     ),
     modifiers(&BearerAuth, &ClientBasicAuth),
     components(schemas(crate::error::Problem, crate::error::ProblemField))

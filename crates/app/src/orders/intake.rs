@@ -129,12 +129,44 @@ pub async fn receive_webhook(
     Ok(out)
 }
 
-/// The merchant that owns the channel a webhook URL names (`None`: no such channel).
-pub async fn webhook_merchant(app: &App, channel: ChannelId) -> Result<Option<MerchantId>> {
+/// Where a channel's webhooks go: its merchant, platform and webhook secret.
+#[derive(Clone)]
+pub struct WebhookTarget {
+    /// The merchant that owns the channel.
+    pub merchant: MerchantId,
+    /// The channel's platform (must match the URL's kind).
+    pub platform: ChannelPlatform,
+    /// The plaintext secret; `None` when none is set (every delivery is then refused).
+    pub secret: Option<String>,
+}
+
+impl std::fmt::Debug for WebhookTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookTarget")
+            .field("merchant", &self.merchant)
+            .field("platform", &self.platform)
+            .field("secret_set", &self.secret.is_some())
+            .finish()
+    }
+}
+
+/// The target of a webhook URL's channel id (`None`: no such channel). Internal: the
+/// receiver is authenticated by the signature it checks with the secret returned here.
+pub async fn webhook_target(app: &App, channel: ChannelId) -> Result<Option<WebhookTarget>> {
     let mut tx = app.db.begin_read().await?;
-    Ok(store::channel_owner(&mut tx, channel.as_uuid())
-        .await?
-        .map(MerchantId::from_uuid))
+    let Some(merchant) = store::channel_owner(&mut tx, channel.as_uuid()).await? else {
+        return Ok(None);
+    };
+    let merchant = MerchantId::from_uuid(merchant);
+    let row = require_channel(&mut tx, merchant, channel).await?;
+    drop(tx);
+    let platform = ChannelPlatform::parse(&row.platform).map_err(corrupt)?;
+    let secret = crate::channels::webhook_secret(app, merchant, channel).await?;
+    Ok(Some(WebhookTarget {
+        merchant,
+        platform,
+        secret,
+    }))
 }
 
 fn external_id(d: &Delivery) -> Option<String> {

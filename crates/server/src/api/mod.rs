@@ -19,6 +19,7 @@ pub mod idempotency;
 pub mod inventory;
 pub mod merchants;
 pub mod oauth;
+pub mod orders;
 pub mod roles;
 pub mod system;
 pub mod users;
@@ -39,6 +40,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(catalog::router())
         .merge(inventory::router())
         .merge(channels::router())
+        .merge(orders::router())
 }
 
 /// One page of a list, with the cursor of the next page (absent on the last page).

@@ -10,7 +10,7 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use omnihub_app::Error as AppError;
 use omnihub_app::inventory::{self as inv, CountInput, Stocktake, StocktakeInput};
 use omnihub_domain::catalog::SkuId;
@@ -24,7 +24,7 @@ use super::dto::{page, paging, ts};
 use super::merchant;
 use crate::api::Page;
 use crate::error::{ApiError, ApiResult, Problem, ProblemField};
-use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth};
+use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth, is_csv};
 use crate::state::AppState;
 
 pub(super) fn router() -> OpenApiRouter<AppState> {
@@ -265,14 +265,6 @@ pub struct CountImportDto {
     pub rows: usize,
     /// The stocktake after recording them.
     pub stocktake: StocktakeDto,
-}
-
-fn is_csv(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|m| m.trim().eq_ignore_ascii_case("text/csv"))
 }
 
 /// Imports counts from a CSV body (`Content-Type: text/csv`; columns `sku_code,counted`).
