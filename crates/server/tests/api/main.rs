@@ -26,6 +26,7 @@ mod isolation;
 mod merchants;
 mod oauth;
 mod operations;
+mod orders;
 mod roles;
 mod schema;
 mod users;

@@ -578,7 +578,7 @@ impl From<ImportReport> for ImportReportDto {
 
 /// Our own order format, the body of `POST /api/v1/orders` (documentation of the domain's
 /// `ApiOrder`). Strict: unknown fields are refused; amounts are decimal strings in the
-/// order's currency; `total`, when given, must equal items − discounts + shipping + fees
+/// order's currency; `total` must equal items − discounts + shipping + fees
 /// (+ tax unless prices include it).
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
@@ -624,8 +624,8 @@ pub struct OrderBody {
     pub extra_tax: Option<String>,
     /// Prices include tax (default false).
     pub tax_included: Option<bool>,
-    /// What the customer pays; checked to add up.
-    pub total: Option<String>,
+    /// What the customer pays (required): checked to add up.
+    pub total: String,
     /// Customer note.
     pub note: Option<String>,
     /// Tags.
