@@ -57,7 +57,7 @@ async fn candidates(
     only: Option<LocationId>,
 ) -> Result<Vec<Candidate>> {
     let links: Vec<(uuid::Uuid, i64)> = match only {
-        Some(l) => vec![(l.as_uuid(), 0)],
+        Some(l) => vec![(l.as_uuid(), 1)],
         None => channel_store::channel_locations(tx, merchant, row.channel_id)
             .await?
             .into_iter()
@@ -94,7 +94,8 @@ async fn candidates(
             .collect();
         out.push(Candidate {
             location: LocationId::from_uuid(location),
-            priority: LocationPriority::new(priority.clamp(0, 9999)).map_err(corrupt)?,
+            priority: LocationPriority::new(priority.clamp(1, i64::from(LocationPriority::MAX)))
+                .map_err(corrupt)?,
             region: RegionKey::new(&loc.country, loc.province.as_deref(), loc.city.as_deref()),
             available,
         });

@@ -27,6 +27,7 @@ mod merchants;
 mod oauth;
 mod operations;
 mod orders;
+mod orders_flow;
 mod roles;
 mod schema;
 mod users;

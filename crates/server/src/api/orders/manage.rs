@@ -130,7 +130,7 @@ async fn get_order(
     (status = 200, body = OrderDetailDto),
     (status = 403, body = Problem, content_type = "application/problem+json"),
     (status = 404, body = Problem, content_type = "application/problem+json"),
-    (status = 409, description = "`order-has-exception` (fix it first), `order-status` (not on hold), `order-changed`", body = Problem, content_type = "application/problem+json")
+    (status = 409, description = "`order-has-exception` (fix it first), `order-state` (not on hold), `order-changed`", body = Problem, content_type = "application/problem+json")
 ))]
 async fn approve(
     State(state): State<AppState>,
@@ -151,7 +151,7 @@ async fn approve(
     (status = 200, body = OrderDetailDto),
     (status = 403, body = Problem, content_type = "application/problem+json"),
     (status = 404, body = Problem, content_type = "application/problem+json"),
-    (status = 409, description = "`order-status`: already shipped or cancelled", body = Problem, content_type = "application/problem+json")
+    (status = 409, description = "`order-state`: already shipped or cancelled", body = Problem, content_type = "application/problem+json")
 ))]
 async fn reject(
     State(state): State<AppState>,
@@ -174,7 +174,7 @@ async fn reject(
     (status = 200, body = OrderDetailDto),
     (status = 403, body = Problem, content_type = "application/problem+json"),
     (status = 404, body = Problem, content_type = "application/problem+json"),
-    (status = 409, description = "`order-status`: shipped or cancelled", body = Problem, content_type = "application/problem+json")
+    (status = 409, description = "`order-state`: shipped or cancelled", body = Problem, content_type = "application/problem+json")
 ))]
 async fn hold(
     State(state): State<AppState>,
@@ -196,7 +196,7 @@ async fn hold(
     (status = 200, body = OrderDetailDto),
     (status = 403, body = Problem, content_type = "application/problem+json"),
     (status = 404, body = Problem, content_type = "application/problem+json"),
-    (status = 409, description = "`order-status`: shipped or already cancelled", body = Problem, content_type = "application/problem+json")
+    (status = 409, description = "`order-state`: shipped or already cancelled", body = Problem, content_type = "application/problem+json")
 ))]
 async fn cancel(
     State(state): State<AppState>,
@@ -218,7 +218,7 @@ async fn cancel(
     (status = 200, body = OrderDetailDto),
     (status = 403, body = Problem, content_type = "application/problem+json"),
     (status = 404, body = Problem, content_type = "application/problem+json"),
-    (status = 409, description = "`order-status`, `line-cancelled`", body = Problem, content_type = "application/problem+json")
+    (status = 409, description = "`order-state`, `line-cancelled`", body = Problem, content_type = "application/problem+json")
 ))]
 async fn cancel_line(
     State(state): State<AppState>,
@@ -281,7 +281,7 @@ async fn backorder(
     (status = 200, body = OrderDetailDto),
     (status = 403, body = Problem, content_type = "application/problem+json"),
     (status = 404, body = Problem, content_type = "application/problem+json"),
-    (status = 409, description = "`order-status`: not confirmed", body = Problem, content_type = "application/problem+json")
+    (status = 409, description = "`order-state`: not confirmed", body = Problem, content_type = "application/problem+json")
 ))]
 async fn allocate(
     State(state): State<AppState>,
@@ -302,7 +302,7 @@ async fn allocate(
     (status = 200, body = OrderDetailDto),
     (status = 403, body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "No such order or location", body = Problem, content_type = "application/problem+json"),
-    (status = 409, description = "`order-status`, `location-inactive`", body = Problem, content_type = "application/problem+json")
+    (status = 409, description = "`order-state`, `location-inactive`", body = Problem, content_type = "application/problem+json")
 ))]
 async fn reroute(
     State(state): State<AppState>,
