@@ -42,6 +42,8 @@ const PUBLIC: &[&str] = &[
     "/api/v1/oauth/token",
     // First-run set-up, authorised by its one-time token.
     "/api/v1/setup",
+    // Channel webhooks: authenticated by the channel's signature over the body.
+    "/api/v1/channels/{channel_id}/webhooks/{kind}",
 ];
 
 /// What A may get back when naming B's records.
@@ -320,7 +322,18 @@ async fn channel_records(
         .await
         .unwrap();
     tx.commit().await.unwrap();
+    order_record(app, &token, channel).await;
     row.id.to_string()
+}
+
+/// An order of B's through B's channel (audited, so the walker finds it).
+async fn order_record(app: &TestApp, token: &str, channel: Uuid) {
+    let body = json!({"external_id": "BRAVO-ORD-77", "currency": "CNY", "placed_at": "2026-11-30T10:00:00Z",
+        "payment_status": "paid", "customer": {"email": "buyer@bravo.test", "name": "Bravo Buyer Secret"},
+        "lines": [{"sku": "BRAVO-EXT-1", "quantity": 1, "unit_price": "5.00"}], "total": "5.00"});
+    let path = format!("/api/v1/orders?channel_id={channel}");
+    let r = app.send_json(Method::POST, &path, Some(token), &body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
 }
 
 /// A record of each entity type B's audit chain names, with its id.
@@ -357,6 +370,7 @@ fn assert_every_kind(records: &BTreeMap<String, String>) {
         "stock_alert",
         "location",
         "channel",
+        "order",
     ] {
         assert!(
             records.contains_key(kind),
@@ -419,6 +433,8 @@ async fn victim(app: &TestApp) -> Victim {
             "Bravo secret channel".to_owned(),
             "bravo-webhook-secret-value".to_owned(),
             "BRAVO-EXT-1".to_owned(),
+            "BRAVO-ORD-77".to_owned(),
+            "Bravo Buyer Secret".to_owned(),
             role_id,
         ],
     }
