@@ -327,7 +327,8 @@ fn check_reports_pending_migrations_and_passes_after_migrate() {
         String::from_utf8_lossy(&after.stdout)
     );
     let report = String::from_utf8_lossy(&after.stdout);
-    assert!(report.contains("all 6 checks passed"), "{report}");
+    assert!(report.contains("all 7 checks passed"), "{report}");
+    assert!(report.contains("orders.allocations"), "{report}");
     assert!(report.contains("catalog.consistency"), "{report}");
     assert!(report.contains("inventory.ledger"), "{report}");
 }
@@ -507,4 +508,116 @@ fn a_first_start_prints_a_set_up_token_until_an_administrator_exists() {
         !logs.contains("setup_token"),
         "no token once an administrator exists: {logs}"
     );
+}
+
+/// Serves a test app's router on a loopback port, as `omnihub serve` does.
+async fn serve_app(app: &TestApp) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let router = app.router.clone();
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+        .unwrap();
+    });
+    format!("http://{addr}")
+}
+
+/// `omnihub demo channel` against a running server: its signed Shopify deliveries are
+/// taken in once each however often they are replayed (orders naming SKUs the merchant
+/// does not sell wait in the exception queue, never lost), and a wrong secret is refused.
+async fn demo_channel_orders_are_taken_in_once(backend: TestBackend) {
+    use omnihub_app::Actor;
+    use omnihub_app::channels::{ChannelInput, create_channel};
+    if !backend_enabled(backend) {
+        return;
+    }
+    let app = TestApp::spawn(backend).await;
+    let merchant = app.merchant("demo").await;
+    let secret = "demo-secret-0123456789abcdefghijklmn";
+    let input = ChannelInput {
+        code: "shop".into(),
+        name: "Shop".into(),
+        kind: "marketplace".into(),
+        platform: "shopify".into(),
+        currency: Some("USD".into()),
+        shop_domain: Some("demo.myshopify.com".into()),
+        webhook_secret: Some(secret.into()),
+        ..ChannelInput::default()
+    };
+    let channel = create_channel(&app.app, &Actor::system(), merchant, input)
+        .await
+        .unwrap()
+        .channel
+        .id
+        .to_string();
+    let base = serve_app(&app).await;
+    let send = |secret: &'static str| {
+        let (base, channel) = (base.clone(), channel.clone());
+        tokio::task::spawn_blocking(move || {
+            Command::new(BIN)
+                .args([
+                    "demo",
+                    "channel",
+                    "--kind",
+                    "shopify",
+                    "--url",
+                    &base,
+                    "--channel",
+                    &channel,
+                ])
+                .args([
+                    "--secret", secret, "--orders", "5", "--replay", "3", "--seed", "11",
+                ])
+                .output()
+                .unwrap()
+        })
+    };
+    let out = send(secret).await.unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{stdout} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("2xx 15"), "{stdout}");
+    let actor = Actor::system();
+    let query = omnihub_app::orders::OrderQuery::default();
+    let orders = omnihub_app::orders::list_orders(&app.app, &actor, merchant, query.clone())
+        .await
+        .unwrap()
+        .items;
+    assert_eq!(
+        orders.len(),
+        5,
+        "one order per demo order, whatever the replays"
+    );
+    assert!(
+        orders
+            .iter()
+            .all(|o| o.source == "shopify" && o.external_id.is_some())
+    );
+    let forged = send("not-the-channel-secret-0123456789abc").await.unwrap();
+    let stdout = String::from_utf8_lossy(&forged.stdout).into_owned();
+    assert!(forged.status.success(), "a 4xx is an answer: {stdout}");
+    assert!(stdout.contains("401"), "{stdout}");
+    let after = omnihub_app::orders::list_orders(&app.app, &actor, merchant, query)
+        .await
+        .unwrap()
+        .items;
+    assert_eq!(after.len(), 5, "forged deliveries store nothing");
+    app.assert_invariants().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_channel_orders_are_taken_in_once_on_sqlite() {
+    demo_channel_orders_are_taken_in_once(TestBackend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_channel_orders_are_taken_in_once_on_postgres() {
+    demo_channel_orders_are_taken_in_once(TestBackend::Postgres).await;
 }
