@@ -526,18 +526,14 @@ async fn serve_app(app: &TestApp) -> String {
     format!("http://{addr}")
 }
 
-/// `omnihub demo channel` against a running server: its signed Shopify deliveries are
-/// taken in once each however often they are replayed (orders naming SKUs the merchant
-/// does not sell wait in the exception queue, never lost), and a wrong secret is refused.
-async fn demo_channel_orders_are_taken_in_once(backend: TestBackend) {
+/// A Shopify channel of `merchant` with `secret`, made as the operator.
+async fn demo_shop_channel(
+    app: &TestApp,
+    merchant: omnihub_domain::ids::MerchantId,
+    secret: &str,
+) -> String {
     use omnihub_app::Actor;
     use omnihub_app::channels::{ChannelInput, create_channel};
-    if !backend_enabled(backend) {
-        return;
-    }
-    let app = TestApp::spawn(backend).await;
-    let merchant = app.merchant("demo").await;
-    let secret = "demo-secret-0123456789abcdefghijklmn";
     let input = ChannelInput {
         code: "shop".into(),
         name: "Shop".into(),
@@ -548,12 +544,26 @@ async fn demo_channel_orders_are_taken_in_once(backend: TestBackend) {
         webhook_secret: Some(secret.into()),
         ..ChannelInput::default()
     };
-    let channel = create_channel(&app.app, &Actor::system(), merchant, input)
+    create_channel(&app.app, &Actor::system(), merchant, input)
         .await
         .unwrap()
         .channel
         .id
-        .to_string();
+        .to_string()
+}
+
+/// `omnihub demo channel` against a running server: its signed Shopify deliveries are
+/// taken in once each however often they are replayed (orders naming SKUs the merchant
+/// does not sell wait in the exception queue, never lost), and a wrong secret is refused.
+async fn demo_channel_orders_are_taken_in_once(backend: TestBackend) {
+    use omnihub_app::Actor;
+    if !backend_enabled(backend) {
+        return;
+    }
+    let app = TestApp::spawn(backend).await;
+    let merchant = app.merchant("demo").await;
+    let secret = "demo-secret-0123456789abcdefghijklmn";
+    let channel = demo_shop_channel(&app, merchant, secret).await;
     let base = serve_app(&app).await;
     let send = |secret: &'static str| {
         let (base, channel) = (base.clone(), channel.clone());
