@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use omnihub_app::Actor;
 use omnihub_app::inventory::{self as inv, LevelQuery, ReceiptInput, ReceiptLine};
 use omnihub_app::orders::{self as ord, OrderQuery};
-use omnihub_domain::orders::OrderStatus;
+use omnihub_domain::orders::{OrderStatus, WorkQueue};
 use omnihub_testkit::{ConsoleSession, TestApp, TestResponse, both_dbs, json};
 
 use crate::channels::{World, channel, channel_body, world};
@@ -160,15 +160,44 @@ async fn status(app: &TestApp, d: &Desk, id: &str) -> OrderStatus {
 
 /// Units of the first SKU reserved at WH1.
 async fn reserved(app: &TestApp, d: &Desk) -> i64 {
+    reserved_at(app, d, &d.w.wh1).await
+}
+
+/// Units of the first SKU reserved at `location`.
+async fn reserved_at(app: &TestApp, d: &Desk, location: &str) -> i64 {
     let q = LevelQuery {
         sku_id: Some(d.w.skus[0].0.parse().unwrap()),
-        location_id: Some(d.w.wh1.parse().unwrap()),
+        location_id: Some(location.parse().unwrap()),
         ..LevelQuery::default()
     };
     let page = inv::list_levels(&app.app, &Actor::system(), d.w.m, q)
         .await
         .unwrap();
     page.items[0].reserved
+}
+
+/// Receives `quantity` of the first SKU at `location`.
+async fn receive(app: &TestApp, d: &Desk, location: &str, quantity: i64) {
+    let receipt = ReceiptInput {
+        location_id: Some(location.parse().unwrap()),
+        lines: vec![ReceiptLine {
+            sku_id: d.w.skus[0].0.parse().unwrap(),
+            quantity,
+        }],
+        reference: "PO-2".into(),
+        note: None,
+    };
+    inv::receive(&app.app, &Actor::system(), d.w.m, receipt)
+        .await
+        .unwrap();
+}
+
+async fn queue(app: &TestApp, d: &Desk, id: &str) -> Option<WorkQueue> {
+    ord::get_order(&app.app, &Actor::system(), d.w.m, id.parse().unwrap())
+        .await
+        .unwrap()
+        .order
+        .queue
 }
 
 async fn order_count(app: &TestApp, d: &Desk) -> usize {
@@ -399,5 +428,53 @@ both_dbs! {
         assert!(shown.contains("data-testid=\"notice\"") && shown.contains("worse@example.cn"), "{shown}");
         let viewer = app.console_post(&d.viewer, "/admin/orders/settings", &fields).await;
         assert_eq!(viewer.status, StatusCode::FORBIDDEN);
+    }
+
+    async fn exceptions_wait_for_stock_are_allocated_re_routed_and_lose_a_line(app: TestApp) {
+        let d = desk(app).await;
+        let id = enter(app, &d, 1, "12", true).await;
+        assert_eq!(queue(app, &d, &id).await, Some(WorkQueue::Exception), "10 in stock, 12 ordered");
+        let list = app.console_get(&d.s, "/admin/orders?queue=exception").await.text();
+        assert!(list.contains("data-testid=\"queue-count-exception\">1<"), "{list}");
+        assert!(row(&list, &id).contains("data-action=\"retry\"") && row(&list, &id).contains("data-action=\"wait\""), "{list}");
+        let page = app.console_get(&d.s, &format!("/admin/orders/{id}")).await.text();
+        assert!(page.contains("库存不足") && page.contains("data-action=\"wait\""), "{page}");
+
+        // Wait for stock (from the queue), then allocate once it has arrived.
+        let back = [("back", "/admin/orders?queue=exception")];
+        let at = redirected(&app.console_post(&d.s, &format!("/admin/orders/{id}/wait"), &back).await);
+        assert_eq!(at, "/admin/orders?queue=exception&done=waiting");
+        assert_eq!(queue(app, &d, &id).await, Some(WorkQueue::Allocate));
+        let waiting = app.console_get(&d.s, "/admin/orders?queue=allocate").await.text();
+        assert!(row(&waiting, &id).contains("data-action=\"allocate\""), "{waiting}");
+        receive(app, &d, &d.w.wh1, 5).await;
+        redirected(&app.console_post(&d.s, &format!("/admin/orders/{id}/allocate"), &[]).await);
+        assert_eq!(status(app, &d, &id).await, OrderStatus::Allocated);
+        assert_eq!(reserved(app, &d).await, 12);
+
+        // Re-routed to WH2: WH1's reservation is released.
+        receive(app, &d, &d.w.wh2, 20).await;
+        let to = [("location_id", d.w.wh2.as_str())];
+        redirected(&app.console_post(&d.s, &format!("/admin/orders/{id}/reroute"), &to).await);
+        assert_eq!((reserved(app, &d).await, reserved_at(app, &d, &d.w.wh2).await), (0, 12));
+        let page = app.console_get(&d.s, &format!("/admin/orders/{id}")).await.text();
+        assert!(page.contains("<td>WH2</td>") && page.contains("data-event=\"deallocated\""), "{page}");
+        let retry = app.console_post(&d.s, &format!("/admin/orders/{id}/retry"), &[]).await;
+        assert_eq!(retry.status, StatusCode::CONFLICT, "an allocated order is in no queue: {}", retry.text());
+        assert!(retry.text().contains("data-testid=\"error\""));
+
+        // A line of a two-line order is cancelled; the order stays allocated.
+        let mut two = order_form(&d, 2, &d.w.skus[0].1, "1", true);
+        two.extend([("sku", d.w.skus[1].1.clone()), ("quantity", "1".into()), ("unit_price", "99.00".into())]);
+        let other = order_id(&redirected(&post(app, &d.s, "/admin/orders/new", &two).await));
+        let page = app.console_get(&d.s, &format!("/admin/orders/{other}")).await.text();
+        assert!(page.contains("208.00 CNY"), "{page}");
+        let marker = format!("action=\"/admin/orders/{other}/lines/");
+        let line = page.split(&marker).nth(1).unwrap().split('/').next().unwrap().to_owned();
+        let at = redirected(&app.console_post(&d.s, &format!("/admin/orders/{other}/lines/{line}/cancel"), &[]).await);
+        assert_eq!(at, format!("/admin/orders/{other}?done=line_cancelled"));
+        let page = app.console_get(&d.s, &at).await.text();
+        assert!(page.contains(&format!("data-line=\"{}\" data-cancelled=\"1\"", d.w.skus[0].1)), "{page}");
+        assert_eq!(status(app, &d, &other).await, OrderStatus::Allocated);
     }
 }
