@@ -5,7 +5,8 @@
 //! they reserve and return, conflicts shown on the page, the permission refusal, CSV
 //! import with its report and the template download, and the settings form.
 
-use axum::http::StatusCode;
+use axum::body::Body;
+use axum::http::{HeaderName, Method, StatusCode, header};
 use omnihub_app::Actor;
 use omnihub_app::inventory::{self as inv, LevelQuery, ReceiptInput, ReceiptLine};
 use omnihub_app::orders::{self as ord, OrderQuery};
@@ -304,6 +305,12 @@ both_dbs! {
         let bad = app.console_get(&d.s, "/admin/orders?from=yesterday").await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.text());
         assert!(bad.text().contains("data-field=\"from\""));
+
+        // The search box asks htmx for the rows only.
+        let headers = [(header::COOKIE, d.s.cookie.as_str()), (HeaderName::from_static("hx-request"), "true")];
+        let rows = app.request(Method::GET, "/admin/orders?q=buyer2", &headers, Body::empty()).await;
+        assert_eq!(rows.status, StatusCode::OK);
+        assert!(!rows.text().contains("<html") && only(&rows.text(), &unpaid, &paid), "{}", rows.text());
 
         let en = app.console_get(&english(&d.s), "/admin/orders").await.text();
         assert!(en.contains("lang=\"en\"") && en.contains("On hold"), "{en}");

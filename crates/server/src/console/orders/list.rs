@@ -6,7 +6,7 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use omnihub_app::Error;
 use omnihub_app::inventory::Page;
@@ -16,7 +16,7 @@ use omnihub_domain::orders::{HoldReason, OrderStatus, WorkQueue};
 
 use super::super::catalog::{Choice, choose_merchant, opt_id};
 use super::super::forms::{FieldErrors, app_error, when};
-use super::super::inventory::code_choices;
+use super::super::inventory::{code_choices, wants_partial};
 use super::super::session::ConsoleUser;
 use super::super::{PageContext, render};
 use super::{
@@ -126,6 +126,14 @@ pub struct Tab {
     pub current: bool,
 }
 
+/// The rows, next-page link and return address, shared by the page and the partial.
+pub struct OrderRows {
+    pub rows: Vec<ListRow>,
+    pub next: Option<String>,
+    /// The list as filtered, where the quick actions return to.
+    pub back: String,
+}
+
 #[derive(Template)]
 #[template(path = "orders/list.html")]
 struct ListPage {
@@ -135,11 +143,16 @@ struct ListPage {
     statuses: Vec<Choice>,
     queues: Vec<Choice>,
     channels: Vec<Choice>,
-    rows: Vec<ListRow>,
-    next: Option<String>,
-    back: String,
+    list: OrderRows,
     errors: FieldErrors,
     notice: Option<&'static str>,
+}
+
+#[derive(Template)]
+#[template(path = "orders/list_partial.html")]
+struct ListPartial {
+    ctx: PageContext,
+    list: OrderRows,
 }
 
 /// The quick actions of an order waiting in a queue.
@@ -193,8 +206,7 @@ fn list_row(t: &OrdTr, channels: &Channels, o: &Order) -> ListRow {
 
 /// What the list shows: its rows (none when the filters were refused) and the tabs.
 struct Loaded {
-    rows: Vec<ListRow>,
-    next: Option<String>,
+    list: OrderRows,
     tabs: Vec<Tab>,
     channels: Channels,
     errors: FieldErrors,
@@ -233,7 +245,7 @@ async fn load(
             current: q.code() == current,
         })
         .collect();
-    Ok(Loaded {
+    let list = OrderRows {
         rows: page
             .items
             .iter()
@@ -242,17 +254,45 @@ async fn load(
         next: page
             .next_cursor
             .map(|c| link("/admin/orders", &qs, &[("cursor", &c)])),
+        back: link("/admin/orders", &qs, &[]),
+    };
+    Ok(Loaded {
+        list,
         tabs,
         channels,
         errors,
     })
 }
 
-/// The order list (and the queues, as the list with the queue chosen).
+/// The status, queue and channel choices of the filter form.
+fn filter_choices(t: &OrdTr, f: &OrderFilters, channels: &Channels) -> [Vec<Choice>; 3] {
+    let pick = |v: &Option<String>| v.clone().unwrap_or_default();
+    [
+        code_choices(
+            OrderStatus::ALL,
+            OrderStatus::code,
+            |s| status_label(t, s),
+            &pick(&f.status),
+            Some(t.all),
+        ),
+        code_choices(
+            WorkQueue::ALL,
+            WorkQueue::code,
+            |q| queue_label(t, q),
+            &pick(&f.queue),
+            Some(t.all),
+        ),
+        channels.choices(&pick(&f.channel), Some(t.all)),
+    ]
+}
+
+/// The order list (and the queues, as the list with the queue chosen), or only its rows
+/// for htmx.
 pub(super) async fn page(
     State(state): State<AppState>,
     user: ConsoleUser,
     ctx: PageContext,
+    headers: HeaderMap,
     ApiQuery(filters): ApiQuery<OrderFilters>,
 ) -> Response {
     let ctx = ctx.signed_in(&user);
@@ -264,34 +304,30 @@ pub(super) async fn page(
         Ok(data) => data,
         Err(err) => return app_error(ctx, err),
     };
-    let pick = |v: &Option<String>| v.clone().unwrap_or_default();
     let status = if data.errors.all().is_empty() {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
     let nonce = ctx.nonce.clone();
+    if wants_partial(&headers) {
+        return render(
+            status,
+            &nonce,
+            &ListPartial {
+                ctx,
+                list: data.list,
+            },
+        );
+    }
+    let [statuses, queues, channels] = filter_choices(t, &filters, &data.channels);
     let page = ListPage {
-        statuses: code_choices(
-            OrderStatus::ALL,
-            OrderStatus::code,
-            |s| status_label(t, s),
-            &pick(&filters.status),
-            Some(t.all),
-        ),
-        queues: code_choices(
-            WorkQueue::ALL,
-            WorkQueue::code,
-            |q| queue_label(t, q),
-            &pick(&filters.queue),
-            Some(t.all),
-        ),
-        channels: data.channels.choices(&pick(&filters.channel), Some(t.all)),
-        back: link("/admin/orders", &filters.query_string(), &[]),
+        statuses,
+        queues,
+        channels,
         notice: notice(t, filters.done.as_deref()),
         tabs: data.tabs,
-        rows: data.rows,
-        next: data.next,
+        list: data.list,
         errors: data.errors,
         filters,
         ctx,
