@@ -1,6 +1,8 @@
 //! Console translations (zh-CN and English). Each language is one value of [`Tr`], so a
 //! missing translation is a compile error, not a blank on screen (docs/adr/0003).
 
+use omnihub_domain::orders;
+
 /// A console language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
@@ -1839,17 +1841,17 @@ mod tests {
 #[derive(Debug)]
 pub struct OrdTr {
     /// Order status labels in `OrderStatus::ALL` order.
-    pub statuses: [&'static str; 9],
+    pub statuses: [&'static str; orders::OrderStatus::ALL.len()],
     /// Payment status labels in `PaymentStatus::ALL` order.
-    pub payments: [&'static str; 5],
+    pub payments: [&'static str; orders::PaymentStatus::ALL.len()],
     /// Fulfilment status labels in `FulfilmentStatus::ALL` order.
-    pub fulfilments: [&'static str; 3],
+    pub fulfilments: [&'static str; orders::FulfilmentStatus::ALL.len()],
     /// Work queue labels in `WorkQueue::ALL` order.
-    pub queues: [&'static str; 3],
+    pub queues: [&'static str; orders::WorkQueue::ALL.len()],
     /// Hold reason labels in `HoldReason::ALL` order.
-    pub hold_reasons: [&'static str; 12],
+    pub hold_reasons: [&'static str; orders::HoldReason::ALL.len()],
     /// Timeline event labels in `TimelineEvent::ALL` order.
-    pub events: [&'static str; 18],
+    pub events: [&'static str; orders::TimelineEvent::ALL.len()],
     pub nav_section: &'static str,
     pub list_title: &'static str,
     pub new_title: &'static str,

@@ -103,12 +103,9 @@ impl Channels {
 }
 
 /// The label of a code from its position in the enum's `ALL` (the strings are kept in
-/// the same order in [`OrdTr`], so a missing one is a compile error).
-fn label<T: PartialEq, const N: usize>(
-    all: &[T],
-    value: &T,
-    names: &[&'static str; N],
-) -> &'static str {
+/// the same order in [`OrdTr`], whose arrays are `ALL.len()` long, so a missing one is a
+/// compile error).
+fn label<T: PartialEq>(all: &[T], value: &T, names: &[&'static str]) -> &'static str {
     all.iter()
         .position(|v| v == value)
         .and_then(|i| names.get(i).copied())
