@@ -484,4 +484,32 @@ both_dbs! {
         assert!(page.contains(&format!("data-line=\"{}\" data-cancelled=\"1\"", d.w.skus[0].1)), "{page}");
         assert_eq!(status(app, &d, &other).await, OrderStatus::Allocated);
     }
+
+    async fn the_list_pages_with_its_cursor_keeping_the_filters(app: TestApp) {
+        let d = desk(app).await;
+        let channel = d.channel.parse().unwrap();
+        for i in 0..51 {
+            let body = json!({
+                "external_id": format!("API-{i}"), "currency": "CNY", "placed_at": "2026-01-15T08:00:00Z",
+                "customer": {"email": format!("page{i}@example.cn")},
+                "lines": [{"sku": d.w.skus[0].1, "quantity": 1, "unit_price": "1.00"}], "total": "1.00",
+            })
+            .to_string();
+            let delivery = ord::Delivery {
+                channel,
+                source: omnihub_domain::channels::ChannelPlatform::Api,
+                topic: omnihub_domain::channels::OrderTopic::Created,
+                mapped: omnihub_domain::orders::api_format::ApiOrder::map_body(body.as_bytes()),
+                payload: body,
+            };
+            ord::take_order(&app.app, &Actor::system(), d.w.m, &delivery).await.unwrap();
+        }
+        let first = app.console_get(&d.s, "/admin/orders?q=example.cn").await.text();
+        assert_eq!(first.matches("data-order=\"").count(), 50, "{first}");
+        let next = first.split("data-testid=\"next-page\"").next().unwrap().rsplit("href=\"").next().unwrap().split('"').next().unwrap().replace("&#38;", "&");
+        assert!(next.starts_with("/admin/orders?q=example.cn&cursor="), "{next}");
+        let second = app.console_get(&d.s, &next).await.text();
+        assert_eq!(second.matches("data-order=\"").count(), 1, "{second}");
+        assert!(second.contains("page50@example.cn") && !second.contains("data-testid=\"next-page\""), "first in, first out: {second}");
+    }
 }
