@@ -57,7 +57,6 @@ async fn candidates(
     only: Option<LocationId>,
 ) -> Result<Vec<Candidate>> {
     let links: Vec<(uuid::Uuid, i64)> = match only {
-        // The one location staff chose: the first (and only) priority, 1.
         Some(l) => vec![(l.as_uuid(), 1)],
         None => channel_store::channel_locations(tx, merchant, row.channel_id)
             .await?
