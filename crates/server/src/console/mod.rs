@@ -25,6 +25,7 @@ mod forms;
 pub mod i18n;
 mod inventory;
 mod merchants;
+mod orders;
 mod roles;
 pub mod session;
 mod setup;
@@ -89,6 +90,7 @@ pub fn router() -> Router<AppState> {
         .merge(catalog::router())
         .merge(inventory::router())
         .merge(channels::router())
+        .merge(orders::router())
         .fallback(not_found)
         .layer(from_fn(session::csrf_guard))
 }

@@ -16,6 +16,7 @@ mod console_access;
 mod console_catalog;
 mod console_channels;
 mod console_inventory;
+mod console_orders;
 mod errors;
 mod fixtures;
 mod idempotency;
