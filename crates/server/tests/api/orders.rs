@@ -326,6 +326,8 @@ both_dbs! {
         not_json.signature.value = omnihub_domain::channels::sign_shopify(SECRET, &not_json.body);
         let r = deliver(app, &s.shopify, "shopify", &not_json).await;
         assert_eq!((r.status, str_of(&r.json(), "queue")), (StatusCode::CREATED, "exception"), "even garbage that is signed is kept: {}", r.text());
+        let r = deliver(app, &s.shopify, "shopify", &not_json).await;
+        assert_eq!((r.status, str_of(&r.json(), "outcome")), (StatusCode::OK, "duplicate"), "its retries are known by the delivery id: {}", r.text());
         assert_eq!(orders(app, &s, "queue=exception").await.len(), 3);
 
         let mut product = demo::shopify_delivery(SECRET, OrderTopic::Created, &o);

@@ -112,10 +112,20 @@ async fn receive(
     let Ok(topic) = topic else {
         return Ok((StatusCode::OK, ack("ignored")));
     };
-    let mapped = match target.platform {
+    let mut mapped = match target.platform {
         ChannelPlatform::Shopify => ch::shopify::map_order(&body),
         _ => ch::woocommerce::map_order(&body),
     };
+    // A payload too broken to name its order is still kept; the channel's delivery id
+    // (the same on its retries) stands in for the order id, so retries do not pile up.
+    if let Err(u) = &mut mapped
+        && u.external_id.is_none()
+    {
+        let delivery = ["x-shopify-webhook-id", "x-wc-webhook-delivery-id"]
+            .into_iter()
+            .find_map(|h| header(&headers, h));
+        u.external_id = delivery.and_then(|d| ch::ExternalId::parse(&format!("delivery:{d}")).ok());
+    }
     let delivery = Delivery {
         channel,
         source: target.platform,
