@@ -141,6 +141,7 @@ async fn follow_channel(
             .await?;
         }
     }
+    let data = super::intake::apply_channel_changes(row, o, order.status, d.topic)?;
     note(
         app,
         tx,
@@ -148,7 +149,7 @@ async fn follow_channel(
         row.id,
         TimelineEvent::ChannelUpdated,
         who,
-        serde_json::json!({"topic": d.topic.code()}),
+        data,
     )
     .await?;
     save(app, tx, merchant, row, expected).await?;

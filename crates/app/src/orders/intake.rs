@@ -332,6 +332,66 @@ fn apply_head(row: &mut OrderRow, o: &IncomingOrder, channel: &ChannelRow) -> Re
     Ok(())
 }
 
+const CONTACT_FIELDS: [&str; 7] = [
+    "shipping_address",
+    "billing_address",
+    "note",
+    "tags",
+    "customer_email",
+    "customer_phone",
+    "customer_name",
+];
+
+/// The fields of [`CONTACT_FIELDS`], in that order.
+fn contact_fields(row: &OrderRow) -> [Option<String>; 7] {
+    [
+        row.shipping_address.clone(),
+        row.billing_address.clone(),
+        row.note.clone(),
+        Some(row.tags.clone()),
+        row.customer_email.clone(),
+        row.customer_phone.clone(),
+        row.customer_name.clone(),
+    ]
+}
+
+/// Applies what a channel update may change on an order it already sent: contact,
+/// addresses, note and tags, until the order ships. Lines and totals are not changed by
+/// the channel (order edits are staff's, so reserved stock never moves behind their back);
+/// a difference is recorded on the timeline as not applied. Returns the timeline data.
+pub(crate) fn apply_channel_changes(
+    row: &mut OrderRow,
+    o: &IncomingOrder,
+    status: OrderStatus,
+    topic: OrderTopic,
+) -> Result<serde_json::Value> {
+    let mut not_applied = Vec::new();
+    if row.total_minor != o.totals.total().minor() || row.currency != o.currency.to_string() {
+        not_applied.push("lines_and_totals");
+    }
+    let before = contact_fields(row);
+    if status.cancel().is_ok() {
+        row.customer_email = o.customer.email.as_ref().map(ToString::to_string);
+        row.customer_phone = o.customer.phone.as_ref().map(ToString::to_string);
+        row.customer_name = o.customer.name.as_ref().map(ToString::to_string);
+        row.shipping_address = o.shipping_address.as_ref().map(to_json).transpose()?;
+        row.billing_address = o.billing_address.as_ref().map(to_json).transpose()?;
+        row.note = o.note.as_ref().map(ToString::to_string);
+        row.tags = to_json(&o.tags.iter().map(ToString::to_string).collect::<Vec<_>>())?;
+    } else {
+        // Shipped (or cancelled): the parcel's address is history now.
+        not_applied.push("contact_and_addresses");
+    }
+    let after = contact_fields(row);
+    let changed: Vec<&str> = CONTACT_FIELDS
+        .iter()
+        .zip(before.iter().zip(after.iter()))
+        .filter(|(_, (b, a))| b != a)
+        .map(|(name, _)| *name)
+        .collect();
+    Ok(serde_json::json!({"topic": topic.code(), "changed": changed, "not_applied": not_applied}))
+}
+
 /// Finds the customer by e-mail, else phone, or records a new one.
 async fn match_customer(
     app: &App,

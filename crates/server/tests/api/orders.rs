@@ -335,6 +335,18 @@ both_dbs! {
         let r = deliver(app, &s.shopify, "shopify", &product).await;
         assert_eq!((r.status, str_of(&r.json(), "outcome")), (StatusCode::OK, "ignored"));
 
+        let mut moved = o.clone();
+        moved.city = "Hangzhou".to_owned();
+        moved.lines[0].quantity = 9;
+        let r = deliver(app, &s.shopify, "shopify", &demo::shopify_delivery(SECRET, OrderTopic::Updated, &moved)).await;
+        assert_eq!((r.status, str_of(&r.json(), "outcome")), (StatusCode::OK, "updated"), "{}", r.text());
+        let now = order(app, &s, &id).await;
+        assert_eq!(now["shipping_address"]["city"], "Hangzhou", "an address change applies before shipping");
+        assert_eq!(now["lines"][0]["quantity"], 2, "line changes are staff's to make");
+        let last = now["timeline"].as_array().unwrap().last().unwrap();
+        assert!(last["data"]["changed"].as_array().unwrap().contains(&json!("shipping_address")), "{last}");
+        assert_eq!(last["data"]["not_applied"], json!(["lines_and_totals"]));
+        assert_eq!(level(app, &s, sku, &s.wh1).await, (5, 2), "the reservation is untouched");
         let cancel = demo::shopify_delivery(SECRET, OrderTopic::Cancelled, &o);
         let r = deliver(app, &s.shopify, "shopify", &cancel).await;
         assert_eq!((r.status, str_of(&r.json(), "outcome")), (StatusCode::OK, "updated"), "{}", r.text());
