@@ -13,6 +13,7 @@ pub mod channels;
 pub mod context;
 pub mod entropy;
 pub mod error;
+pub mod fulfilment;
 pub mod idempotency;
 pub mod inventory;
 pub mod merchants;

@@ -30,6 +30,7 @@ use crate::api::oauth::ClientBasicAuth;
         (name = "inventory", description = "Locations, stock levels, the movement ledger, receipts, adjustments with approval, transfers, stocktakes, reservations, alerts and events. Quantities are whole units (JSON integers); conflicts are 409 problems with stable codes such as `insufficient-stock`"),
         (name = "channels", description = "Sales channels: registry, status, write-only credentials, linked locations and channel listings"),
         (name = "orders", description = "Orders from every channel: intake (our API, CSV, Shopify and WooCommerce webhooks), review, allocation, work queues, cancellation and the timeline"),
+        (name = "fulfilment", description = "Pick waves and pick lists, packing by scan, and shipments that consume the reserved stock"),
     ),
     modifiers(&BearerAuth, &ClientBasicAuth),
     components(schemas(crate::error::Problem, crate::error::ProblemField))

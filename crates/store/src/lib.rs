@@ -14,6 +14,7 @@ pub mod channels;
 pub mod checks;
 pub mod db;
 pub mod error;
+pub mod fulfilment;
 pub mod idempotency;
 pub mod inventory;
 pub mod merchants;

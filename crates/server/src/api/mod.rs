@@ -15,6 +15,7 @@ pub mod audit;
 pub mod auth;
 pub mod catalog;
 pub mod channels;
+pub mod fulfilment;
 pub mod idempotency;
 pub mod inventory;
 pub mod merchants;
@@ -41,6 +42,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(inventory::router())
         .merge(channels::router())
         .merge(orders::router())
+        .merge(fulfilment::router())
 }
 
 /// One page of a list, with the cursor of the next page (absent on the last page).

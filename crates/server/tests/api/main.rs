@@ -19,6 +19,7 @@ mod console_inventory;
 mod console_orders;
 mod errors;
 mod fixtures;
+mod fulfilment;
 mod idempotency;
 mod identity;
 mod inventory;
