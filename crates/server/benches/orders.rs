@@ -3,6 +3,8 @@
 //! allocated (stock reserved) in one transaction, over a real loopback socket to the same
 //! router `omnihub serve` runs, from keep-alive reqwest connections:
 //!
+//! - **use case in process**: the 1,000-SKU orders below handed straight to
+//!   `omnihub_app::orders::take_order` (no HTTP, no key), to show what HTTP adds;
 //! - **1,000 SKUs**: distinct orders of our own format (`POST /api/v1/orders`), 1 to 3
 //!   lines each over 1,000 listed SKUs, each with its own `Idempotency-Key`;
 //! - **1 hot SKU**: the same, but every order is one line of the same SKU;
@@ -44,11 +46,12 @@ use omnihub_app::orders::{self as orders, OrderQuery};
 use omnihub_app::{Actor, Principal, RequestMeta};
 use omnihub_domain::access::{Permission, PermissionSet};
 use omnihub_domain::catalog::{Decision, SkuId};
-use omnihub_domain::channels::OrderTopic;
 use omnihub_domain::channels::demo::{self, DEMO_SHOP_DOMAIN, DemoLine};
+use omnihub_domain::channels::{ChannelPlatform, OrderTopic};
 use omnihub_domain::ids::{MerchantId, UserId};
 use omnihub_domain::inventory::LocationId;
 use omnihub_domain::merchants::Currency;
+use omnihub_domain::orders::api_format::ApiOrder;
 use omnihub_testkit::{TestApp, TestBackend, backend_enabled};
 use serde_json::{Value, json};
 
@@ -103,9 +106,10 @@ impl Figures {
     }
 }
 
-/// The merchant, the bench's token, the SKU codes and the two channels.
+/// The merchant, the bench's person and token, the SKU codes and the two channels.
 struct Setup {
     merchant: MerchantId,
+    person: Actor,
     token: String,
     codes: Vec<String>,
     api: String,
@@ -237,6 +241,7 @@ async fn setup(app: &TestApp, http: &reqwest::Client, base: &str) -> Setup {
         "locations": locations});
     Setup {
         merchant,
+        person,
         api: channel(http, base, &token, api).await,
         shopify: channel(http, base, &token, shopify).await,
         token,
@@ -247,6 +252,7 @@ async fn setup(app: &TestApp, http: &reqwest::Client, base: &str) -> Setup {
 /// What a scenario sends.
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Scenario {
+    UseCase,
     Spread,
     Hot,
     Replay,
@@ -256,7 +262,8 @@ enum Scenario {
 }
 
 impl Scenario {
-    const ALL: [Self; 6] = [
+    const ALL: [Self; 7] = [
+        Self::UseCase,
         Self::Spread,
         Self::Hot,
         Self::Replay,
@@ -267,6 +274,7 @@ impl Scenario {
 
     fn label(self) -> &'static str {
         match self {
+            Self::UseCase => "use case in process, 1,000 SKUs, new orders",
             Self::Spread => "API, 1,000 SKUs, new orders",
             Self::Hot => "API, 1 hot SKU, new orders",
             Self::Replay => "API, replay with the same Idempotency-Key",
@@ -278,12 +286,16 @@ impl Scenario {
 
     /// Whether it takes new orders in (as opposed to duplicates of earlier ones).
     fn creates(self) -> bool {
-        matches!(self, Self::Spread | Self::Hot | Self::Webhook)
+        matches!(
+            self,
+            Self::UseCase | Self::Spread | Self::Hot | Self::Webhook
+        )
     }
 }
 
 /// Everything a client task needs.
 struct Shared {
+    app: omnihub_app::App,
     setup: Setup,
     http: reqwest::Client,
     base: String,
@@ -307,11 +319,11 @@ fn spread(n: u64, k: u64) -> Vec<usize> {
 
 /// Order `n` of our own format, byte-identical every time it is built (replays and
 /// resends build it again), and the units it orders.
-fn api_order(s: &Shared, hot: bool, n: u64) -> (String, u64) {
-    let (prefix, skus) = if hot {
-        ("hot", vec![0])
+fn api_order(s: &Shared, prefix: &str, n: u64) -> (String, u64) {
+    let skus = if prefix == "hot" {
+        vec![0]
     } else {
-        ("spread", spread(n, 1 + n % 3))
+        spread(n, 1 + n % 3)
     };
     let external_id = format!("{prefix}-{n}");
     let lines: Vec<(String, u64)> = skus
@@ -360,26 +372,12 @@ fn shopify_delivery(s: &Shared, n: u64) -> (demo::Delivery, u64) {
 
 /// Sends order `n` of the scenario; the units it ordered when it is new, else 0.
 async fn send_one(s: &Shared, n: u64) -> u64 {
+    let prefix = match s.scenario {
+        Scenario::UseCase => return take_in_process(s, n).await,
+        Scenario::Hot => "hot",
+        _ => "spread",
+    };
     let (request, units) = match s.scenario {
-        Scenario::Spread | Scenario::Hot | Scenario::Replay | Scenario::Resend => {
-            let (body, units) = api_order(s, s.scenario == Scenario::Hot, n);
-            let url = format!("{}/api/v1/orders?channel_id={}", s.base, s.setup.api);
-            let mut r = s
-                .http
-                .post(url)
-                .bearer_auth(&s.setup.token)
-                .header("content-type", "application/json")
-                .body(body);
-            if s.scenario != Scenario::Resend {
-                let key = if s.scenario == Scenario::Hot {
-                    "hot"
-                } else {
-                    "spread"
-                };
-                r = r.header("idempotency-key", format!("{key}-{n}"));
-            }
-            (r, units)
-        }
         Scenario::Webhook | Scenario::WebhookReplay => {
             let (d, units) = shopify_delivery(s, n);
             let url = format!(
@@ -392,6 +390,20 @@ async fn send_one(s: &Shared, n: u64) -> u64 {
             }
             (r.body(d.body), units)
         }
+        _ => {
+            let (body, units) = api_order(s, prefix, n);
+            let url = format!("{}/api/v1/orders?channel_id={}", s.base, s.setup.api);
+            let mut r = s
+                .http
+                .post(url)
+                .bearer_auth(&s.setup.token)
+                .header("content-type", "application/json")
+                .body(body);
+            if s.scenario != Scenario::Resend {
+                r = r.header("idempotency-key", format!("{prefix}-{n}"));
+            }
+            (r, units)
+        }
     };
     let r = request.send().await.unwrap();
     let (status, replayed) = (r.status(), r.headers().contains_key("idempotent-replayed"));
@@ -400,12 +412,30 @@ async fn send_one(s: &Shared, n: u64) -> u64 {
     if s.scenario.creates() { units } else { 0 }
 }
 
+/// Order `n` straight through `omnihub_app::orders::take_order` (mapping, review,
+/// allocation, timeline, audit; no HTTP, no idempotency key); the units it ordered.
+async fn take_in_process(s: &Shared, n: u64) -> u64 {
+    let (body, units) = api_order(s, "in-process", n);
+    let delivery = orders::Delivery {
+        channel: s.setup.api.parse().unwrap(),
+        source: ChannelPlatform::Api,
+        topic: OrderTopic::Created,
+        mapped: Ok(ApiOrder::map_body(body.as_bytes()).unwrap()),
+        payload: body,
+    };
+    let i = orders::take_order(&s.app, &s.setup.person, s.setup.merchant, &delivery)
+        .await
+        .unwrap();
+    assert_eq!(i.order.order.status.code(), "allocated", "{n}");
+    units
+}
+
 /// Panics unless the answer is what the scenario must get: new orders allocated, replays
 /// replayed, duplicates recognised.
 fn check_answer(scenario: Scenario, status: u16, replayed: bool, v: &Value) {
     let outcome = v["outcome"].as_str().unwrap_or_default();
     let ok = match scenario {
-        Scenario::Spread | Scenario::Hot => {
+        Scenario::UseCase | Scenario::Spread | Scenario::Hot => {
             status == 201 && !replayed && v["order"]["status"] == "allocated"
         }
         Scenario::Replay => status == 201 && replayed,
@@ -556,6 +586,7 @@ async fn run(backend: TestBackend) {
     );
     let merchant = setup.merchant;
     let mut shared = Arc::new(Shared {
+        app: app.app.clone(),
         setup,
         http,
         base,
