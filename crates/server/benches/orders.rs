@@ -8,6 +8,8 @@
 //! - **1,000 SKUs**: distinct orders of our own format (`POST /api/v1/orders`), 1 to 3
 //!   lines each over 1,000 listed SKUs, each with its own `Idempotency-Key`;
 //! - **1 hot SKU**: the same, but every order is one line of the same SKU;
+//! - **2 merchants**: the 1,000-SKU orders, alternately for two merchants with the same
+//!   catalogue and stock, to show how much of the ceiling is per merchant;
 //! - **replay, same key**: the 1,000-SKU orders sent again with their keys (the stored
 //!   response is replayed);
 //! - **resend, no key**: the same bodies without a key (deduplicated by channel and
@@ -86,15 +88,17 @@ fn orders_per_run() -> u64 {
 /// What one run measured.
 #[derive(Default)]
 struct Figures {
-    sent: u64,
-    units: u64,
+    /// Orders sent to each merchant.
+    sent: [u64; 2],
+    /// Units newly ordered from each merchant.
+    units: [u64; 2],
     elapsed: Duration,
     latencies: Vec<Duration>,
 }
 
 impl Figures {
     fn per_second(&self) -> f64 {
-        self.sent as f64 / self.elapsed.as_secs_f64()
+        (self.sent[0] + self.sent[1]) as f64 / self.elapsed.as_secs_f64()
     }
 
     fn percentile(&self, p: usize) -> String {
@@ -116,19 +120,16 @@ struct Setup {
     shopify: String,
 }
 
-async fn person(app: &TestApp, merchant: MerchantId) -> (Actor, String) {
+async fn person(app: &TestApp, merchant: MerchantId, code: &str) -> (Actor, String) {
     let codes: Vec<&str> = PERMISSIONS.iter().map(|p| p.code()).collect();
     app.custom_role(merchant, "bench_orders", &codes).await;
-    let email = "bench@omnihub.test";
+    let email = format!("bench@{code}.test");
     let token = app
-        .staff_user(Some(merchant), email, &["bench_orders"])
+        .staff_user(Some(merchant), &email, &["bench_orders"])
         .await;
-    let id: UserId = app.user_id(email).await.parse().unwrap();
+    let id: UserId = app.user_id(&email).await.parse().unwrap();
     let actor = Actor {
-        principal: Principal::User {
-            id,
-            email: email.to_owned(),
-        },
+        principal: Principal::User { id, email },
         platform: false,
         merchant: Some(merchant),
         permissions: PERMISSIONS.into_iter().collect::<PermissionSet>(),
@@ -224,10 +225,10 @@ async fn channel(http: &reqwest::Client, base: &str, token: &str, body: Value) -
     v["channel"]["id"].as_str().unwrap().to_owned()
 }
 
-/// Everything an order needs before the clients start.
-async fn setup(app: &TestApp, http: &reqwest::Client, base: &str) -> Setup {
-    let merchant = app.merchant("bench").await;
-    let (person, token) = person(app, merchant).await;
+/// Everything merchant `code` needs before the clients start.
+async fn setup(app: &TestApp, http: &reqwest::Client, base: &str, code: &str) -> Setup {
+    let merchant = app.merchant(code).await;
+    let (person, token) = person(app, merchant, code).await;
     let skus = listed_skus(app, merchant, &person).await;
     let ids: Vec<SkuId> = skus.iter().map(|s| s.0).collect();
     let wh1 = stocked_warehouse(app, merchant, "WH1", &ids).await;
@@ -255,6 +256,7 @@ enum Scenario {
     UseCase,
     Spread,
     Hot,
+    TwoMerchants,
     Replay,
     Resend,
     Webhook,
@@ -262,10 +264,11 @@ enum Scenario {
 }
 
 impl Scenario {
-    const ALL: [Self; 7] = [
+    const ALL: [Self; 8] = [
         Self::UseCase,
         Self::Spread,
         Self::Hot,
+        Self::TwoMerchants,
         Self::Replay,
         Self::Resend,
         Self::Webhook,
@@ -277,6 +280,7 @@ impl Scenario {
             Self::UseCase => "use case in process, 1,000 SKUs, new orders",
             Self::Spread => "API, 1,000 SKUs, new orders",
             Self::Hot => "API, 1 hot SKU, new orders",
+            Self::TwoMerchants => "API, 1,000 SKUs, new orders, 2 merchants (half each)",
             Self::Replay => "API, replay with the same Idempotency-Key",
             Self::Resend => "API, resend without key (external id dedup)",
             Self::Webhook => "Shopify webhook, 1,000 SKUs, new orders",
@@ -288,7 +292,7 @@ impl Scenario {
     fn creates(self) -> bool {
         matches!(
             self,
-            Self::UseCase | Self::Spread | Self::Hot | Self::Webhook
+            Self::UseCase | Self::Spread | Self::Hot | Self::TwoMerchants | Self::Webhook
         )
     }
 }
@@ -296,11 +300,28 @@ impl Scenario {
 /// Everything a client task needs.
 struct Shared {
     app: omnihub_app::App,
-    setup: Setup,
+    /// The bench's merchant, and a second one for [`Scenario::TwoMerchants`].
+    setups: [Setup; 2],
     http: reqwest::Client,
     base: String,
     scenario: Scenario,
     counter: AtomicU64,
+}
+
+impl Shared {
+    /// The merchant order `n` goes to: alternately both in the two-merchant scenario,
+    /// else the first.
+    fn at(&self, n: u64) -> usize {
+        if self.scenario == Scenario::TwoMerchants {
+            usize::try_from(n % 2).unwrap()
+        } else {
+            0
+        }
+    }
+
+    fn setup(&self, n: u64) -> &Setup {
+        &self.setups[self.at(n)]
+    }
 }
 
 /// `k` distinct SKU indexes for order `n` (a multiplicative hash, so spread evenly).
@@ -329,7 +350,7 @@ fn api_order(s: &Shared, prefix: &str, n: u64) -> (String, u64) {
     let lines: Vec<(String, u64)> = skus
         .iter()
         .enumerate()
-        .map(|(j, &i)| (s.setup.codes[i].clone(), 1 + (n + j as u64) % 2))
+        .map(|(j, &i)| (s.setups[0].codes[i].clone(), 1 + (n + j as u64) % 2))
         .collect();
     let units = lines.iter().map(|l| l.1).sum::<u64>();
     let total = lines.iter().map(|l| l.1).sum::<u64>() * 25;
@@ -355,7 +376,7 @@ fn shopify_delivery(s: &Shared, n: u64) -> (demo::Delivery, u64) {
     let currency = Currency::parse("CNY").unwrap();
     let codes: Vec<String> = spread(n, 3)
         .into_iter()
-        .map(|i| s.setup.codes[i].clone())
+        .map(|i| s.setups[0].codes[i].clone())
         .collect();
     let mut o = demo::demo_order(6, n + 1, &codes, currency, start);
     o.paid = true;
@@ -375,6 +396,7 @@ async fn send_one(s: &Shared, n: u64) -> u64 {
     let prefix = match s.scenario {
         Scenario::UseCase => return take_in_process(s, n).await,
         Scenario::Hot => "hot",
+        Scenario::TwoMerchants => "two",
         _ => "spread",
     };
     let (request, units) = match s.scenario {
@@ -382,7 +404,8 @@ async fn send_one(s: &Shared, n: u64) -> u64 {
             let (d, units) = shopify_delivery(s, n);
             let url = format!(
                 "{}/api/v1/channels/{}/webhooks/shopify",
-                s.base, s.setup.shopify
+                s.base,
+                s.setup(n).shopify
             );
             let mut r = s.http.post(url);
             for (name, value) in d.headers() {
@@ -392,11 +415,11 @@ async fn send_one(s: &Shared, n: u64) -> u64 {
         }
         _ => {
             let (body, units) = api_order(s, prefix, n);
-            let url = format!("{}/api/v1/orders?channel_id={}", s.base, s.setup.api);
+            let url = format!("{}/api/v1/orders?channel_id={}", s.base, s.setup(n).api);
             let mut r = s
                 .http
                 .post(url)
-                .bearer_auth(&s.setup.token)
+                .bearer_auth(&s.setup(n).token)
                 .header("content-type", "application/json")
                 .body(body);
             if s.scenario != Scenario::Resend {
@@ -417,13 +440,14 @@ async fn send_one(s: &Shared, n: u64) -> u64 {
 async fn take_in_process(s: &Shared, n: u64) -> u64 {
     let (body, units) = api_order(s, "in-process", n);
     let delivery = orders::Delivery {
-        channel: s.setup.api.parse().unwrap(),
+        channel: s.setup(n).api.parse().unwrap(),
         source: ChannelPlatform::Api,
         topic: OrderTopic::Created,
         mapped: Ok(ApiOrder::map_body(body.as_bytes()).unwrap()),
         payload: body,
     };
-    let i = orders::take_order(&s.app, &s.setup.person, s.setup.merchant, &delivery)
+    let m = s.setup(n);
+    let i = orders::take_order(&s.app, &m.person, m.merchant, &delivery)
         .await
         .unwrap();
     assert_eq!(i.order.order.status.code(), "allocated", "{n}");
@@ -435,7 +459,7 @@ async fn take_in_process(s: &Shared, n: u64) -> u64 {
 fn check_answer(scenario: Scenario, status: u16, replayed: bool, v: &Value) {
     let outcome = v["outcome"].as_str().unwrap_or_default();
     let ok = match scenario {
-        Scenario::UseCase | Scenario::Spread | Scenario::Hot => {
+        Scenario::UseCase | Scenario::Spread | Scenario::Hot | Scenario::TwoMerchants => {
             status == 201 && !replayed && v["order"]["status"] == "allocated"
         }
         Scenario::Replay => status == 201 && replayed,
@@ -452,16 +476,16 @@ async fn run_clients(s: Arc<Shared>, total: u64) -> Figures {
         .map(|_| {
             let s = s.clone();
             tokio::spawn(async move {
-                let (mut sent, mut units, mut lat) = (0, 0, Vec::new());
+                let (mut sent, mut units, mut lat) = ([0; 2], [0; 2], Vec::new());
                 loop {
                     let n = s.counter.fetch_add(1, Ordering::Relaxed);
                     if n >= total {
                         break;
                     }
                     let t = Instant::now();
-                    units += send_one(&s, n).await;
+                    units[s.at(n)] += send_one(&s, n).await;
                     lat.push(t.elapsed());
-                    sent += 1;
+                    sent[s.at(n)] += 1;
                 }
                 (sent, units, lat)
             })
@@ -470,8 +494,10 @@ async fn run_clients(s: Arc<Shared>, total: u64) -> Figures {
     let mut f = Figures::default();
     for t in tasks {
         let (sent, units, lat) = t.await.unwrap();
-        f.sent += sent;
-        f.units += units;
+        for i in 0..2 {
+            f.sent[i] += sent[i];
+            f.units[i] += units[i];
+        }
         f.latencies.extend(lat);
     }
     f.elapsed = started.elapsed();
@@ -542,8 +568,8 @@ async fn reserved_units(app: &TestApp, merchant: MerchantId) -> u64 {
     }
 }
 
-/// Orders held = distinct orders sent, all allocated; reserved = units ordered; and every
-/// integrity check of `omnihub check` passes.
+/// Orders held by `merchant` = distinct orders sent to it, all allocated; reserved =
+/// units ordered.
 async fn verify(app: &TestApp, merchant: MerchantId, distinct: u64, units: u64) {
     let (held, allocated) = count_orders(app, merchant).await;
     assert_eq!(
@@ -556,6 +582,14 @@ async fn verify(app: &TestApp, merchant: MerchantId, distinct: u64, units: u64) 
         reserved, units,
         "reserved units differ from the units ordered"
     );
+    println!(
+        "Checks passed: {held} orders held = distinct orders sent, all allocated; \
+         reserved = {reserved} units = units ordered."
+    );
+}
+
+/// Every integrity check of `omnihub check` passes.
+async fn verify_checks(app: &TestApp) {
     for check in omnihub_app::system::run_checks(&app.app).await.unwrap() {
         assert!(
             check.problems.is_empty(),
@@ -564,10 +598,7 @@ async fn verify(app: &TestApp, merchant: MerchantId, distinct: u64, units: u64) 
             check.problems
         );
     }
-    println!(
-        "\nChecks passed: {held} orders held = distinct orders sent, all allocated; \
-         reserved = {reserved} units = units ordered; `omnihub check` clean."
-    );
+    println!("`omnihub check`: every check passed.");
 }
 
 async fn run(backend: TestBackend) {
@@ -578,42 +609,51 @@ async fn run(backend: TestBackend) {
         .build()
         .unwrap();
     let seeding = Instant::now();
-    let setup = setup(&app, &http, &base).await;
+    let setups = [
+        setup(&app, &http, &base, "bench").await,
+        setup(&app, &http, &base, "bench2").await,
+    ];
     let total = orders_per_run();
     println!(
         "\n## {backend:?}: {CLIENTS} clients, {SKUS} SKUs, {total} orders per row (seeded in {:.1} s)\n",
         seeding.elapsed().as_secs_f64()
     );
-    let merchant = setup.merchant;
+    let merchants = [setups[0].merchant, setups[1].merchant];
     let mut shared = Arc::new(Shared {
         app: app.app.clone(),
-        setup,
+        setups,
         http,
         base,
         scenario: Scenario::Spread,
         counter: AtomicU64::new(0),
     });
     println!("| Scenario | orders/s | p50 ms | p99 ms | units reserved |\n|---|---|---|---|---|");
-    let (mut distinct, mut units) = (0, 0);
+    let (mut distinct, mut units) = ([0; 2], [0; 2]);
     for scenario in Scenario::ALL {
         let s = Arc::get_mut(&mut shared).unwrap();
         s.scenario = scenario;
         s.counter = AtomicU64::new(0);
         let f = run_clients(shared.clone(), total).await;
-        if scenario.creates() {
-            distinct += f.sent;
+        for i in 0..2 {
+            if scenario.creates() {
+                distinct[i] += f.sent[i];
+            }
+            units[i] += f.units[i];
         }
-        units += f.units;
         println!(
             "| {} | {:.0} | {} | {} | {} |",
             scenario.label(),
             f.per_second(),
             f.percentile(50),
             f.percentile(99),
-            f.units
+            f.units[0] + f.units[1]
         );
     }
-    verify(&app, merchant, distinct, units).await;
+    println!();
+    for i in 0..2 {
+        verify(&app, merchants[i], distinct[i], units[i]).await;
+    }
+    verify_checks(&app).await;
     drop(shared);
     app.close().await;
 }
