@@ -7,6 +7,7 @@
 //!   `omnihub_app::orders::take_order` (no HTTP, no key), to show what HTTP adds;
 //! - **1,000 SKUs**: distinct orders of our own format (`POST /api/v1/orders`), 1 to 3
 //!   lines each over 1,000 listed SKUs, each with its own `Idempotency-Key`;
+//! - **without a key**: the same orders (other external ids) without `Idempotency-Key`;
 //! - **1 hot SKU**: the same, but every order is one line of the same SKU;
 //! - **2 merchants**: the 1,000-SKU orders, alternately for two merchants with the same
 //!   catalogue and stock, to show how much of the ceiling is per merchant;
@@ -255,6 +256,7 @@ async fn setup(app: &TestApp, http: &reqwest::Client, base: &str, code: &str) ->
 enum Scenario {
     UseCase,
     Spread,
+    NoKey,
     Hot,
     TwoMerchants,
     Replay,
@@ -264,9 +266,10 @@ enum Scenario {
 }
 
 impl Scenario {
-    const ALL: [Self; 8] = [
+    const ALL: [Self; 9] = [
         Self::UseCase,
         Self::Spread,
+        Self::NoKey,
         Self::Hot,
         Self::TwoMerchants,
         Self::Replay,
@@ -279,6 +282,7 @@ impl Scenario {
         match self {
             Self::UseCase => "use case in process, 1,000 SKUs, new orders",
             Self::Spread => "API, 1,000 SKUs, new orders",
+            Self::NoKey => "API, 1,000 SKUs, new orders without a key",
             Self::Hot => "API, 1 hot SKU, new orders",
             Self::TwoMerchants => "API, 1,000 SKUs, new orders, 2 merchants (half each)",
             Self::Replay => "API, replay with the same Idempotency-Key",
@@ -292,7 +296,12 @@ impl Scenario {
     fn creates(self) -> bool {
         matches!(
             self,
-            Self::UseCase | Self::Spread | Self::Hot | Self::TwoMerchants | Self::Webhook
+            Self::UseCase
+                | Self::Spread
+                | Self::NoKey
+                | Self::Hot
+                | Self::TwoMerchants
+                | Self::Webhook
         )
     }
 }
@@ -397,6 +406,7 @@ async fn send_one(s: &Shared, n: u64) -> u64 {
         Scenario::UseCase => return take_in_process(s, n).await,
         Scenario::Hot => "hot",
         Scenario::TwoMerchants => "two",
+        Scenario::NoKey => "no-key",
         _ => "spread",
     };
     let (request, units) = match s.scenario {
@@ -422,7 +432,7 @@ async fn send_one(s: &Shared, n: u64) -> u64 {
                 .bearer_auth(&s.setup(n).token)
                 .header("content-type", "application/json")
                 .body(body);
-            if s.scenario != Scenario::Resend {
+            if !matches!(s.scenario, Scenario::Resend | Scenario::NoKey) {
                 r = r.header("idempotency-key", format!("{prefix}-{n}"));
             }
             (r, units)
@@ -459,7 +469,11 @@ async fn take_in_process(s: &Shared, n: u64) -> u64 {
 fn check_answer(scenario: Scenario, status: u16, replayed: bool, v: &Value) {
     let outcome = v["outcome"].as_str().unwrap_or_default();
     let ok = match scenario {
-        Scenario::UseCase | Scenario::Spread | Scenario::Hot | Scenario::TwoMerchants => {
+        Scenario::UseCase
+        | Scenario::Spread
+        | Scenario::NoKey
+        | Scenario::Hot
+        | Scenario::TwoMerchants => {
             status == 201 && !replayed && v["order"]["status"] == "allocated"
         }
         Scenario::Replay => status == 201 && replayed,
