@@ -19,7 +19,7 @@ use omnihub_domain::orders::{
 };
 use omnihub_store::channels::ChannelRow;
 use omnihub_store::orders::{self as store, CustomerRow, LineRow, OrderRow};
-use omnihub_store::{Savepoint, Tx, time};
+use omnihub_store::{Tx, time};
 
 use super::allocation::allocate_in;
 use super::review::{load_settings, review_in};
@@ -195,16 +195,14 @@ pub(crate) async fn take_order_in(
         return super::actions::apply_channel_update(app, tx, actor, merchant, existing, d, &who)
             .await;
     }
-    let point = Savepoint::set(tx, "order_intake").await?;
-    let sequence = store::next_order_sequence(tx, merchant).await?;
-    let settings = load_settings(tx, merchant).await?.check()?;
-    let number = OrderNumber::new(&settings.prefix, u64::try_from(sequence).map_err(corrupt)?)
-        .map_err(corrupt)?;
-    let mut row = new_row(app, &channel, d, number.to_string())?;
+    // The number comes last (below): the merchant's sequence row stays locked from then to
+    // commit, so taking it first would serialise the merchant's whole intake behind it. The
+    // placeholder is unique and never seen outside this transaction.
+    let mut row = new_row(app, &channel, d, String::new())?;
+    row.number = format!("~{}", row.id);
     if !store::insert_order(tx, merchant, &row).await? {
-        // Lost a race with a concurrent delivery of the same order: undo the number taken
-        // and answer with the order that won (visible now that its transaction committed).
-        point.roll_back(tx).await?;
+        // Lost a race with a concurrent delivery of the same order: answer with the order
+        // that won (visible now that its transaction committed; nothing was written).
         let ext = ext.as_deref().unwrap_or_default();
         let winner = store::order_by_external_id(tx, merchant, channel.id, ext)
             .await?
@@ -215,7 +213,6 @@ pub(crate) async fn take_order_in(
             order,
         });
     }
-    point.release(tx).await?;
     let data =
         serde_json::json!({"source": d.source.code(), "topic": d.topic.code(), "external_id": ext});
     note(
@@ -236,11 +233,20 @@ pub(crate) async fn take_order_in(
         merchant: Some(merchant),
         before: None,
         after: Some(serde_json::json!({
-            "number": row.number, "channel_id": row.channel_id, "external_id": row.external_id,
+            "channel_id": row.channel_id, "external_id": row.external_id,
             "source": row.source, "status": row.status, "queue": row.queue,
         })),
     };
     audit::record(app, tx, actor, change).await?;
+    // Last, and after every audit entry: the sequence row is locked from here to commit,
+    // and taking locks in one order (audit chain, then sequence) keeps intakes from
+    // deadlocking on PostgreSQL.
+    let sequence = store::next_order_sequence(tx, merchant).await?;
+    let settings = load_settings(tx, merchant).await?.check()?;
+    let number = OrderNumber::new(&settings.prefix, u64::try_from(sequence).map_err(corrupt)?)
+        .map_err(corrupt)?;
+    row.number = number.to_string();
+    store::set_order_number(tx, merchant, row.id, &row.number).await?;
     let order = detail_in(tx, merchant, row).await?;
     Ok(Intake {
         outcome: IntakeOutcome::Created,

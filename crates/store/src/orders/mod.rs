@@ -257,6 +257,25 @@ pub async fn update_order(
     Ok(done == 1)
 }
 
+/// Gives an order its human-readable number (taken at the end of intake).
+pub async fn set_order_number(
+    tx: &mut Tx,
+    merchant: MerchantId,
+    id: Uuid,
+    number: &str,
+) -> Result<(), StoreError> {
+    const SQL: &str = "UPDATE orders SET number = $3 WHERE merchant_id = $1 AND id = $2";
+    with_conn!(tx, |c| sqlx::query(SQL)
+        .bind(merchant.as_uuid())
+        .bind(id)
+        .bind(number)
+        .execute(c)
+        .await
+        .map(|_| ()))
+    .map_err(|e| StoreError::from_sqlx(e, "orders.number"))?;
+    Ok(())
+}
+
 /// One order of the merchant.
 pub async fn get_order(
     tx: &mut Tx,
