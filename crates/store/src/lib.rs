@@ -20,6 +20,7 @@ pub mod merchants;
 pub mod mfa;
 pub mod migrations;
 pub mod orders;
+pub mod payments;
 pub mod platform;
 pub mod roles;
 pub mod sessions;
