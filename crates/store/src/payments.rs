@@ -209,11 +209,13 @@ pub async fn events_of(
 ) -> Result<Vec<PaymentEventRow>, StoreError> {
     const SQL: &str = "SELECT id, payment_id, event, state, amount_minor, actor, data, at \
          FROM payment_events WHERE merchant_id = $1 AND payment_id = $2 ORDER BY id";
-    Ok(with_conn!(tx, |c| sqlx::query_as::<_, PaymentEventRow>(SQL)
-        .bind(merchant.as_uuid())
-        .bind(payment)
-        .fetch_all(c)
-        .await)?)
+    Ok(with_conn!(tx, |c| sqlx::query_as::<_, PaymentEventRow>(
+        SQL
+    )
+    .bind(merchant.as_uuid())
+    .bind(payment)
+    .fetch_all(c)
+    .await)?)
 }
 
 /// Sets (or replaces) the merchant's sealed notification secret for `provider`.
