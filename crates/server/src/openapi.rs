@@ -30,6 +30,7 @@ use crate::api::oauth::ClientBasicAuth;
         (name = "inventory", description = "Locations, stock levels, the movement ledger, receipts, adjustments with approval, transfers, stocktakes, reservations, alerts and events. Quantities are whole units (JSON integers); conflicts are 409 problems with stable codes such as `insufficient-stock`"),
         (name = "channels", description = "Sales channels: registry, status, write-only credentials, linked locations and channel listings"),
         (name = "orders", description = "Orders from every channel: intake (our API, CSV, Shopify and WooCommerce webhooks), review, allocation, work queues, cancellation and the timeline"),
+        (name = "payments", description = "Payments per order (card, Alipay, WeChat Pay, digital RMB, bank transfer, cash on delivery, marketplace): record, capture, fail, refund; the order's payment status derived from them; signed provider notifications. Card numbers are refused with `card-number-refused`"),
     ),
     modifiers(&BearerAuth, &ClientBasicAuth),
     components(schemas(crate::error::Problem, crate::error::ProblemField))

@@ -40,7 +40,7 @@ fn refused(e: PaymentMoveError) -> Error {
 }
 
 /// Refuses text that carries a card number: we never store one (DESIGN.md "Security").
-pub(crate) fn refuse_card_numbers(fields: &[(&str, Option<&str>)]) -> Result<()> {
+pub fn refuse_card_numbers(fields: &[(&str, Option<&str>)]) -> Result<()> {
     match fields
         .iter()
         .find(|(_, v)| v.is_some_and(contains_card_number))

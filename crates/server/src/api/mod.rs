@@ -20,6 +20,7 @@ pub mod inventory;
 pub mod merchants;
 pub mod oauth;
 pub mod orders;
+pub mod payments;
 pub mod roles;
 pub mod system;
 pub mod users;
@@ -41,6 +42,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(inventory::router())
         .merge(channels::router())
         .merge(orders::router())
+        .merge(payments::router())
 }
 
 /// One page of a list, with the cursor of the next page (absent on the last page).
