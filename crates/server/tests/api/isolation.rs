@@ -44,6 +44,9 @@ const PUBLIC: &[&str] = &[
     "/api/v1/setup",
     // Channel webhooks: authenticated by the channel's signature over the body.
     "/api/v1/channels/{channel_id}/webhooks/{kind}",
+    // Payment provider notifications: authenticated by the provider's signature over the
+    // body with the merchant's secret for it.
+    "/api/v1/payments/providers/{provider}/notify",
 ];
 
 /// What A may get back when naming B's records.
