@@ -21,6 +21,7 @@ pub mod mfa;
 pub mod oauth;
 pub mod orders;
 pub mod passwords;
+pub mod payments;
 pub mod roles;
 pub mod secrets;
 pub mod settings;

@@ -16,6 +16,7 @@ pub mod inventory;
 pub mod merchants;
 pub mod money;
 pub mod orders;
+pub mod payments;
 pub mod roles;
 pub mod settings;
 pub mod throttle;

@@ -21,6 +21,7 @@ pub mod merchants;
 pub mod mfa;
 pub mod migrations;
 pub mod orders;
+pub mod payments;
 pub mod platform;
 pub mod roles;
 pub mod sessions;

@@ -35,6 +35,7 @@ migrations![
     (0007, "idempotency"),
     (0008, "orders"),
     (0009, "fulfilment"),
+    (0010, "payments"),
 ];
 
 /// The embedded migrator for a backend.

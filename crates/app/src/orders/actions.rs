@@ -208,7 +208,9 @@ async fn channel_cancel(
     Ok(IntakeOutcome::Updated)
 }
 
-async fn release_and_allocate(
+/// Releases an order held only for being unpaid once it is secured, and allocates it
+/// (channel updates and payments share this).
+pub(crate) async fn release_and_allocate(
     app: &App,
     tx: &mut Tx,
     actor: &Actor,

@@ -21,6 +21,7 @@ pub mod inventory;
 pub mod merchants;
 pub mod oauth;
 pub mod orders;
+pub mod payments;
 pub mod roles;
 pub mod system;
 pub mod users;
@@ -43,6 +44,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(channels::router())
         .merge(orders::router())
         .merge(fulfilment::router())
+        .merge(payments::router())
 }
 
 /// One page of a list, with the cursor of the next page (absent on the last page).

@@ -44,6 +44,9 @@ const PUBLIC: &[&str] = &[
     "/api/v1/setup",
     // Channel webhooks: authenticated by the channel's signature over the body.
     "/api/v1/channels/{channel_id}/webhooks/{kind}",
+    // Payment provider notifications: authenticated by the provider's signature over the
+    // body with the merchant's secret for it.
+    "/api/v1/payments/providers/{provider}/notify",
 ];
 
 /// What A may get back when naming B's records.
@@ -326,13 +329,21 @@ async fn channel_records(
     row.id.to_string()
 }
 
-/// An order of B's through B's channel (audited, so the walker finds it).
+/// An order of B's through B's channel, with a payment (both audited, so the walker finds
+/// them).
 async fn order_record(app: &TestApp, token: &str, channel: Uuid) {
     let body = json!({"external_id": "BRAVO-ORD-77", "currency": "CNY", "placed_at": "2026-11-30T10:00:00Z",
         "payment_status": "paid", "customer": {"email": "buyer@bravo.test", "name": "Bravo Buyer Secret"},
         "lines": [{"sku": "BRAVO-EXT-1", "quantity": 1, "unit_price": "5.00"}], "total": "5.00"});
     let path = format!("/api/v1/orders?channel_id={channel}");
     let r = app.send_json(Method::POST, &path, Some(token), &body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let order = r.json()["order"]["id"].as_str().unwrap().to_owned();
+    let payment = json!({"method": "alipay", "amount": "5.00", "payer": "Bravo Payer Secret"});
+    let path = format!("/api/v1/orders/{order}/payments");
+    let r = app
+        .send_json(Method::POST, &path, Some(token), &payment)
+        .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
 }
 
@@ -371,6 +382,7 @@ fn assert_every_kind(records: &BTreeMap<String, String>) {
         "location",
         "channel",
         "order",
+        "payment",
     ] {
         assert!(
             records.contains_key(kind),

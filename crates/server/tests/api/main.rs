@@ -30,6 +30,7 @@ mod oauth;
 mod operations;
 mod orders;
 mod orders_flow;
+mod payments;
 mod roles;
 mod schema;
 mod users;
