@@ -15,6 +15,7 @@ pub mod entropy;
 pub mod error;
 pub mod idempotency;
 pub mod inventory;
+pub mod invoices;
 pub mod merchants;
 pub mod mfa;
 pub mod oauth;

@@ -34,6 +34,7 @@ migrations![
     (0006, "channels"),
     (0007, "idempotency"),
     (0008, "orders"),
+    (0011, "invoices"),
 ];
 
 /// The embedded migrator for a backend.

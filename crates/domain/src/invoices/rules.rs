@@ -137,18 +137,39 @@ pub fn invoice_lines(lines: &[SourceLine]) -> Vec<InvoiceLineDraft> {
         .collect()
 }
 
-/// The totals of `lines` plus the order-level discount and shipping. Tax is the lines'
-/// tax; when prices include tax it is not added again.
-pub fn invoice_totals(
-    lines: &[InvoiceLineDraft],
-    order_discount: i64,
-    shipping: i64,
-    tax_included: bool,
-) -> InvoiceTotals {
+/// The order's own figures, as stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct OrderFigures {
+    /// Sum of line subtotals.
+    pub items: i64,
+    /// Discounts.
+    pub discounts: i64,
+    /// Shipping charged.
+    pub shipping: i64,
+    /// Other fees (billed with shipping).
+    pub fees: i64,
+    /// Tax.
+    pub tax: i64,
+    /// Whether prices include tax.
+    pub tax_included: bool,
+}
+
+/// The invoice's totals. When every unit is billed they are the order's own figures
+/// (which already add up, order-level discounts and tax included); when units were
+/// cancelled, the billed lines' amounts plus shipping and fees. Tax is added to the
+/// total only when prices exclude it.
+pub fn invoice_totals(lines: &[InvoiceLineDraft], order: OrderFigures) -> InvoiceTotals {
     let items: i64 = lines.iter().map(|l| l.subtotal).sum();
-    let discount = lines.iter().map(|l| l.discount).sum::<i64>() + order_discount;
-    let tax: i64 = lines.iter().map(|l| l.tax).sum();
-    let added_tax = if tax_included { 0 } else { tax };
+    let shipping = order.shipping + order.fees;
+    let (discount, tax) = if items == order.items {
+        (order.discounts, order.tax)
+    } else {
+        (
+            lines.iter().map(|l| l.discount).sum(),
+            lines.iter().map(|l| l.tax).sum(),
+        )
+    };
+    let added_tax = if order.tax_included { 0 } else { tax };
     InvoiceTotals {
         items,
         discount,
@@ -196,13 +217,44 @@ mod tests {
     }
 
     #[test]
-    fn totals_add_tax_only_when_prices_exclude_it() {
+    fn a_fully_billed_order_keeps_its_own_figures() {
         let lines = invoice_lines(&[line(2, 0, 1000, 100, 130)]);
-        let excl = invoice_totals(&lines, 50, 800, false);
-        assert_eq!(excl.total, 2000 - 150 + 800 + 130);
-        let incl = invoice_totals(&lines, 50, 800, true);
-        assert_eq!(incl.total, 2000 - 150 + 800);
+        let order = OrderFigures {
+            items: 2000,
+            discounts: 150,
+            shipping: 800,
+            fees: 20,
+            tax: 130,
+            tax_included: false,
+        };
+        let t = invoice_totals(&lines, order);
+        assert_eq!((t.discount, t.shipping, t.tax), (150, 820, 130));
+        assert_eq!(t.total, 2000 - 150 + 820 + 130);
+        let incl = invoice_totals(
+            &lines,
+            OrderFigures {
+                tax_included: true,
+                ..order
+            },
+        );
+        assert_eq!(incl.total, 2000 - 150 + 820);
         assert_eq!(incl.tax, 130);
+    }
+
+    #[test]
+    fn a_partly_cancelled_order_bills_the_remaining_lines() {
+        let lines = invoice_lines(&[line(2, 1, 1000, 100, 130)]);
+        let order = OrderFigures {
+            items: 2000,
+            discounts: 150,
+            shipping: 800,
+            fees: 0,
+            tax: 130,
+            tax_included: false,
+        };
+        let t = invoice_totals(&lines, order);
+        assert_eq!((t.items, t.discount, t.tax), (1000, 50, 65));
+        assert_eq!(t.total, 1000 - 50 + 800 + 65);
     }
 
     proptest! {
