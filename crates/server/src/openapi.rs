@@ -30,6 +30,7 @@ use crate::api::oauth::ClientBasicAuth;
         (name = "inventory", description = "Locations, stock levels, the movement ledger, receipts, adjustments with approval, transfers, stocktakes, reservations, alerts and events. Quantities are whole units (JSON integers); conflicts are 409 problems with stable codes such as `insufficient-stock`"),
         (name = "channels", description = "Sales channels: registry, status, write-only credentials, linked locations and channel listings"),
         (name = "orders", description = "Orders from every channel: intake (our API, CSV, Shopify and WooCommerce webhooks), review, allocation, work queues, cancellation and the timeline"),
+        (name = "invoices", description = "Invoices and credit notes for orders: gap-free numbering per merchant and year, buyer title and unified social credit code, void, full credit notes and a printable HTML page"),
     ),
     modifiers(&BearerAuth, &ClientBasicAuth),
     components(schemas(crate::error::Problem, crate::error::ProblemField))

@@ -17,6 +17,7 @@ pub mod catalog;
 pub mod channels;
 pub mod idempotency;
 pub mod inventory;
+pub mod invoices;
 pub mod merchants;
 pub mod oauth;
 pub mod orders;
@@ -41,6 +42,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(inventory::router())
         .merge(channels::router())
         .merge(orders::router())
+        .merge(invoices::router())
 }
 
 /// One page of a list, with the cursor of the next page (absent on the last page).
