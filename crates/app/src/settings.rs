@@ -65,6 +65,7 @@ pub async fn put(
     if let Some(checked) = crate::catalog::check_setting(key.as_ref(), &value)
         .or_else(|| crate::inventory::check_setting(key.as_ref(), &value))
         .or_else(|| crate::orders::check_setting(key.as_ref(), &value))
+        .or_else(|| crate::invoices::check_setting(key.as_ref(), &value))
     {
         checked?;
     }

@@ -13,6 +13,7 @@ pub mod codes;
 pub mod identity;
 pub mod ids;
 pub mod inventory;
+pub mod invoices;
 pub mod merchants;
 pub mod money;
 pub mod orders;

@@ -17,6 +17,7 @@ pub mod error;
 pub mod fulfilment;
 pub mod idempotency;
 pub mod inventory;
+pub mod invoices;
 pub mod merchants;
 pub mod mfa;
 pub mod migrations;

@@ -36,6 +36,7 @@ migrations![
     (0008, "orders"),
     (0009, "fulfilment"),
     (0010, "payments"),
+    (0011, "invoices"),
 ];
 
 /// The embedded migrator for a backend.

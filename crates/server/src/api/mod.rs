@@ -18,6 +18,7 @@ pub mod channels;
 pub mod fulfilment;
 pub mod idempotency;
 pub mod inventory;
+pub mod invoices;
 pub mod merchants;
 pub mod oauth;
 pub mod orders;
@@ -45,6 +46,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(orders::router())
         .merge(fulfilment::router())
         .merge(payments::router())
+        .merge(invoices::router())
 }
 
 /// One page of a list, with the cursor of the next page (absent on the last page).

@@ -24,6 +24,7 @@ mod channels;
 mod forms;
 pub mod i18n;
 mod inventory;
+pub mod invoices;
 mod merchants;
 mod orders;
 mod roles;
@@ -91,6 +92,7 @@ pub fn router() -> Router<AppState> {
         .merge(inventory::router())
         .merge(channels::router())
         .merge(orders::router())
+        .route("/invoices/{id}/print", get(invoices::print_page))
         .fallback(not_found)
         .layer(from_fn(session::csrf_guard))
 }

@@ -329,8 +329,8 @@ async fn channel_records(
     row.id.to_string()
 }
 
-/// An order of B's through B's channel, with a payment (both audited, so the walker finds
-/// them).
+/// An order of B's through B's channel, with a payment and an invoice (all audited, so the
+/// walker finds them).
 async fn order_record(app: &TestApp, token: &str, channel: Uuid) {
     let body = json!({"external_id": "BRAVO-ORD-77", "currency": "CNY", "placed_at": "2026-11-30T10:00:00Z",
         "payment_status": "paid", "customer": {"email": "buyer@bravo.test", "name": "Bravo Buyer Secret"},
@@ -344,6 +344,12 @@ async fn order_record(app: &TestApp, token: &str, channel: Uuid) {
     let r = app
         .send_json(Method::POST, &path, Some(token), &payment)
         .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    // An invoice of that order, with a buyer only B knows.
+    let body = json!({"buyer_title": "Bravo Invoice Buyer Secret", "buyer_tax_id": "91110000802100433B",
+        "buyer_address": "Bravo invoice address"});
+    let path = format!("/api/v1/orders/{order}/invoices");
+    let r = app.send_json(Method::POST, &path, Some(token), &body).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
 }
 
@@ -383,6 +389,7 @@ fn assert_every_kind(records: &BTreeMap<String, String>) {
         "channel",
         "order",
         "payment",
+        "invoice",
     ] {
         assert!(
             records.contains_key(kind),
@@ -447,6 +454,9 @@ async fn victim(app: &TestApp) -> Victim {
             "BRAVO-EXT-1".to_owned(),
             "BRAVO-ORD-77".to_owned(),
             "Bravo Buyer Secret".to_owned(),
+            "Bravo Invoice Buyer Secret".to_owned(),
+            "91110000802100433B".to_owned(),
+            "Bravo invoice address".to_owned(),
             role_id,
         ],
     }

@@ -24,6 +24,7 @@ mod idempotency;
 mod identity;
 mod inventory;
 mod inventory_app;
+mod invoices;
 mod isolation;
 mod merchants;
 mod oauth;
