@@ -17,7 +17,7 @@ pub use rows::{NewPayment, Payment, PaymentEvent};
 use omnihub_domain::access::Permission;
 use omnihub_domain::ids::MerchantId;
 use omnihub_domain::money::Money;
-use omnihub_domain::orders::{HoldReason, OrderId, OrderStatus, TimelineEvent};
+use omnihub_domain::orders::{HoldReason, OrderId, OrderStatus, PaymentStatus, TimelineEvent};
 use omnihub_domain::payments::{
     PaymentFigures, PaymentId, PaymentMethod, PaymentMoveError, PaymentState, contains_card_number,
     derive_order_payment,
@@ -130,7 +130,33 @@ pub(crate) async fn after_change(
     if held_for_payment && next.is_secured() {
         release_and_allocate(app, tx, actor, merchant, order, who).await?;
     }
+    if before.payment_status != PaymentStatus::Paid && next == PaymentStatus::Paid {
+        auto_invoice(app, tx, actor, merchant, order.id).await?;
+    }
     Ok(())
+}
+
+/// Issues the invoice of an order that just became paid when the merchant turned
+/// `invoices.auto_issue` on. Behind a savepoint: an order that already has an invoice (or
+/// cannot have one) keeps its payment, and the invoice number taken is given back.
+async fn auto_invoice(
+    app: &App,
+    tx: &mut Tx,
+    actor: &Actor,
+    merchant: MerchantId,
+    order: uuid::Uuid,
+) -> Result<()> {
+    if !crate::invoices::auto_issue_enabled(tx, merchant).await? {
+        return Ok(());
+    }
+    let point = omnihub_store::Savepoint::set(tx, "auto_invoice").await?;
+    let buyer = crate::invoices::BuyerInput::default();
+    let id = OrderId::from_uuid(order);
+    match crate::invoices::issue_invoice_in(app, tx, actor, merchant, id, &buyer).await {
+        Ok(_) => point.release(tx).await.map_err(Into::into),
+        Err(Error::Conflict { .. }) => point.roll_back(tx).await.map_err(Into::into),
+        Err(e) => Err(e),
+    }
 }
 
 fn audit_change(

@@ -77,6 +77,27 @@ async fn notify(app: &TestApp, s: &Shop, body: &str, signature: Option<&str>) ->
 const PROVIDER_SECRET: &str = "tp-secret-0123456789abcdef";
 
 both_dbs! {
+    async fn a_paid_order_is_invoiced_automatically_when_the_merchant_says_so(app: TestApp) {
+        let s = shop(app, "acme").await;
+        receive(app, &s, &s.wh1, &s.skus[0].0, 10).await;
+        let key = format!("/api/v1/merchants/{}/settings/invoices.auto_issue", s.m);
+        let r = app.send_json(Method::PUT, &key, Some(&s.owner), &json!({"value": true})).await;
+        assert!(r.status.is_success(), "{}", r.text());
+        let first = unpaid_order(app, &s, "auto-1").await;
+        paid(app, &s, &first, &json!({"method": "alipay", "amount": "60.00", "state": "captured"})).await;
+        let clerk = s.clerk.clone();
+        let invoices = async |id: String| app.get_as(&clerk, &format!("/api/v1/orders/{id}/invoices")).await.json()["items"].clone();
+        assert_eq!(invoices(first.clone()).await.as_array().map(Vec::len), Some(0), "partly paid: no invoice yet");
+        paid(app, &s, &first, &json!({"method": "alipay", "amount": "40.00", "state": "captured"})).await;
+        let issued = invoices(first.clone()).await;
+        assert_eq!(issued.as_array().map(Vec::len), Some(1), "{issued}");
+        assert!(issued[0]["number"].as_str().unwrap().ends_with("000001"), "{issued}");
+        let second = unpaid_order(app, &s, "auto-2").await;
+        paid(app, &s, &second, &json!({"method": "bank_transfer", "amount": "100.00", "state": "captured"})).await;
+        let next = invoices(second).await;
+        assert!(next[0]["number"].as_str().unwrap().ends_with("000002"), "numbers stay gap-free: {next}");
+    }
+
     async fn several_payments_derive_the_orders_payment_status_and_release_it(app: TestApp) {
         let s = shop(app, "acme").await;
         let sku = &s.skus[0].0;
