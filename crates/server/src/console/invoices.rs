@@ -94,6 +94,58 @@ const ZH: PrintTr = PrintTr {
     total: "价税合计",
 };
 
+/// The words of the order page's "Invoices" block.
+#[derive(Debug)]
+pub struct BlockTr {
+    pub heading: &'static str,
+    pub none: &'static str,
+    pub number: &'static str,
+    pub kind: &'static str,
+    pub status: &'static str,
+    pub total: &'static str,
+    pub print: &'static str,
+    pub buyer_title: &'static str,
+    pub buyer_tax_id: &'static str,
+    pub buyer_address: &'static str,
+    pub issue: &'static str,
+}
+
+const BLOCK_EN: BlockTr = BlockTr {
+    heading: "Invoices",
+    none: "No invoice yet.",
+    number: "Number",
+    kind: "Kind",
+    status: "Status",
+    total: "Total",
+    print: "Print",
+    buyer_title: "Buyer title",
+    buyer_tax_id: "Tax id (USCC)",
+    buyer_address: "Buyer address",
+    issue: "Issue invoice",
+};
+
+const BLOCK_ZH: BlockTr = BlockTr {
+    heading: "发票",
+    none: "尚未开票。",
+    number: "发票号",
+    kind: "类型",
+    status: "状态",
+    total: "金额",
+    print: "打印",
+    buyer_title: "购买方抬头",
+    buyer_tax_id: "统一社会信用代码",
+    buyer_address: "购买方地址",
+    issue: "开具发票",
+};
+
+/// The "Invoices" block's words in `lang`.
+pub fn block_tr(lang: Lang) -> &'static BlockTr {
+    match lang {
+        Lang::ZhCn => &BLOCK_ZH,
+        Lang::En => &BLOCK_EN,
+    }
+}
+
 /// The print page.
 #[derive(Template)]
 #[template(path = "invoices/print.html")]

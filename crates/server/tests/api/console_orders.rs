@@ -513,3 +513,30 @@ both_dbs! {
         assert!(second.contains("page50@example.cn") && !second.contains("data-testid=\"next-page\""), "first in, first out: {second}");
     }
 }
+
+both_dbs! {
+    async fn the_order_page_issues_an_invoice_and_links_its_printable_page(app: TestApp) {
+        let d = desk(app).await;
+        let id = enter(app, &d, 1, "2", true).await;
+
+        // A bad tax id is refused on the page; nothing is issued.
+        let bad = [("buyer_title", "上海某某有限公司"), ("buyer_tax_id", "91350100M000100Y44")];
+        let refused = app.console_post(&d.s, &format!("/admin/orders/{id}/invoice"), &bad).await;
+        assert!(refused.text().contains("data-testid=\"error\""), "{}", refused.text());
+        assert!(!refused.text().contains("data-invoice="));
+
+        let good = [("buyer_title", "上海某某有限公司"), ("buyer_tax_id", "91350100M000100Y43")];
+        let at = redirected(&app.console_post(&d.s, &format!("/admin/orders/{id}/invoice"), &good).await);
+        let page = app.console_get(&d.s, &at).await.text();
+        let row = page.split("data-invoice=\"").nth(1).expect("an invoice row");
+        let number = row.split('"').next().unwrap();
+        assert!(number.starts_with("INV-") && number.ends_with("-000001"), "{number}");
+        let link = row.split("href=\"").nth(1).unwrap().split('"').next().unwrap();
+        let print = app.console_get(&d.s, link).await;
+        assert_eq!(print.status, StatusCode::OK, "{}", print.text());
+        let print = print.text();
+        assert!(print.contains(number) && print.contains("上海某某有限公司") && print.contains("91350100M000100Y43"));
+        let en = app.console_get(&english(&d.s), link).await.text();
+        assert!(en.contains("Total") && en.contains(number));
+    }
+}

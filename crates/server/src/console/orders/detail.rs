@@ -108,6 +108,8 @@ impl Actions {
 struct DetailPage {
     ctx: PageContext,
     d: OrderDetail,
+    invoices: Vec<omnihub_app::invoices::Invoice>,
+    inv_t: &'static crate::console::invoices::BlockTr,
     channel: String,
     status: &'static str,
     payment: &'static str,
@@ -254,9 +256,11 @@ async fn view(
             Err(Error::MissingPermission(_)) => Locations(Vec::new()),
             other => other?,
         };
-        Ok::<_, Error>((channels, locations))
+        let invoices =
+            omnihub_app::invoices::list_invoices(&state.app, actor, merchant, d.order.id).await?;
+        Ok::<_, Error>((channels, locations, invoices))
     };
-    let (channels, locations) = match loaded.await {
+    let (channels, locations, invoices) = match loaded.await {
         Ok(v) => v,
         Err(err) => return app_error(ctx, err),
     };
@@ -264,6 +268,8 @@ async fn view(
     let o = &d.order;
     let nonce = ctx.nonce.clone();
     let page = DetailPage {
+        invoices,
+        inv_t: crate::console::invoices::block_tr(ctx.lang),
         channel: channels.code(o.channel_id),
         status: status_label(t, o.status),
         payment: payment_label(t, o.payment_status),
@@ -358,6 +364,16 @@ async fn run(
         "wait" => ord::wait_for_stock(app, actor, merchant, id)
             .await
             .map(|_| "waiting"),
+        "invoice" => {
+            let buyer = omnihub_app::invoices::BuyerInput {
+                title: form.optional("buyer_title"),
+                tax_id: form.optional("buyer_tax_id"),
+                address: form.optional("buyer_address"),
+            };
+            omnihub_app::invoices::issue_invoice(app, actor, merchant, id, &buyer)
+                .await
+                .map(|_| "saved")
+        }
         "allocate" => ord::allocate_order(app, actor, merchant, id)
             .await
             .map(|_| "allocated"),
