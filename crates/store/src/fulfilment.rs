@@ -199,6 +199,23 @@ pub async fn pick_list(
         .await)?)
 }
 
+/// How many of the order's open allocations have units packed (an order being packed
+/// is not edited: the bench would lose track of what is in the box).
+pub async fn packed_allocations_of_order(
+    tx: &mut Tx,
+    merchant: MerchantId,
+    order: Uuid,
+) -> Result<i64, StoreError> {
+    const SQL: &str = "SELECT COUNT(*) FROM order_allocations \
+         WHERE merchant_id = $1 AND order_id = $2 AND status = 'open' AND packed_quantity > 0";
+    let packed: i64 = with_conn!(tx, |c| sqlx::query_scalar(SQL)
+        .bind(merchant.as_uuid())
+        .bind(order)
+        .fetch_one(c)
+        .await)?;
+    Ok(packed)
+}
+
 /// An open allocation as the packing bench sees it.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct PackRow {

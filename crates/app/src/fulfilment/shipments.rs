@@ -15,7 +15,8 @@ use crate::error::{Error, FieldError, Result};
 use crate::inventory::{consume_in, require_location};
 use crate::orders::intake::set_state;
 use crate::orders::{
-    Order, note as note_on, require_order as require_order_row, save as save_order, timeline_actor,
+    Order, lock_order, note as note_on, require_order as require_order_row, save as save_order,
+    timeline_actor,
 };
 use crate::{Actor, App};
 
@@ -71,7 +72,7 @@ pub async fn pack(
         return Err(Error::invalid("quantity", "out_of_range", "1 to 10000"));
     }
     let mut tx = app.db.begin_write().await?;
-    let row = require_order_row(&mut tx, merchant, order).await?;
+    let row = lock_order(&mut tx, merchant, order).await?;
     let open = store::packable(&mut tx, merchant, row.id, location.as_uuid()).await?;
     let code = code.trim();
     let matching: Vec<&PackRow> = open
@@ -222,7 +223,7 @@ pub async fn ship(
     let (location, input) = check(input)?;
     let mut tx = app.db.begin_write().await?;
     require_location(&mut tx, merchant, location, false).await?;
-    let mut row = require_order_row(&mut tx, merchant, order).await?;
+    let mut row = lock_order(&mut tx, merchant, order).await?;
     let status = Order::try_from(&row)?.status;
     if !matches!(
         status,

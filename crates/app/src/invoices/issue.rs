@@ -18,7 +18,7 @@ use super::{load, require_invoice};
 use crate::audit::{self, Change};
 use crate::error::{Error, Result};
 use crate::inventory::corrupt;
-use crate::orders::{note, require_order, timeline_actor};
+use crate::orders::{lock_order, note, timeline_actor};
 use crate::{Actor, App};
 
 /// Takes the next number of the merchant's series for the year of `now` in the
@@ -114,7 +114,7 @@ pub async fn issue_invoice_in(
 ) -> Result<Invoice> {
     actor.require_in(merchant, Permission::OrdersManage)?;
     let buyer = buyer.check()?;
-    let row = require_order(tx, merchant, order).await?;
+    let row = lock_order(tx, merchant, order).await?;
     if row.status == OrderStatus::Cancelled.code() {
         return Err(Error::Conflict {
             code: "order-cancelled",

@@ -10,8 +10,7 @@ use omnihub_domain::inventory::LocationId;
 use omnihub_domain::orders::api_format::ApiOrder;
 use omnihub_domain::orders::csv_format;
 use omnihub_domain::orders::{
-    HoldReason, IncomingOrder, OrderId, OrderLineId, OrderStatus, TimelineEvent, Unmappable,
-    WorkQueue,
+    HoldReason, IncomingOrder, OrderId, OrderStatus, TimelineEvent, Unmappable, WorkQueue,
 };
 use omnihub_store::orders::{self as store, OrderRow};
 use omnihub_store::{Tx, time};
@@ -19,7 +18,7 @@ use omnihub_store::{Tx, time};
 use super::allocation::{AllocationResult, allocate_in, release_allocations};
 use super::intake::{Delivery, Intake, IntakeOutcome, process, set_state};
 use super::rows::{Order, Problem};
-use super::{OrderDetail, detail_in, note, require_order, save, timeline_actor};
+use super::{OrderDetail, detail_in, lock_order, note, save, timeline_actor};
 use crate::audit::{self, Change};
 use crate::channels::require_channel;
 use crate::error::{Error, Result};
@@ -49,10 +48,16 @@ pub(crate) async fn apply_channel_update(
     d: &Delivery,
     who: &str,
 ) -> Result<Intake> {
-    let unchanged =
-        row.payload.as_deref() == Some(d.payload.as_str()) && d.topic != OrderTopic::Cancelled;
+    let unchanged = |row: &OrderRow| {
+        row.payload.as_deref() == Some(d.payload.as_str()) && d.topic != OrderTopic::Cancelled
+    };
+    if !unchanged(&row) {
+        // A change: take the order row's lock first (replays above stay lock-free) and
+        // decide on what it holds now.
+        row = lock_order(tx, merchant, OrderId::from_uuid(row.id)).await?;
+    }
     let order = Order::try_from(&row)?;
-    if unchanged {
+    if unchanged(&row) {
         let order = detail_in(tx, merchant, row).await?;
         return Ok(Intake {
             outcome: IntakeOutcome::Duplicate,
@@ -240,7 +245,7 @@ pub(crate) async fn release_and_allocate(
 
 /// A staff action on one order: loads it in a write transaction, runs `act`, audits
 /// `action` and returns the order as it is now. Needs `orders.manage`.
-async fn act_on(
+pub(crate) async fn act_on(
     app: &App,
     actor: &Actor,
     merchant: MerchantId,
@@ -250,7 +255,7 @@ async fn act_on(
 ) -> Result<OrderDetail> {
     actor.require_in(merchant, Permission::OrdersManage)?;
     let mut tx = app.db.begin_write().await?;
-    let mut row = require_order(&mut tx, merchant, id).await?;
+    let mut row = lock_order(&mut tx, merchant, id).await?;
     let before = serde_json::json!({"status": row.status, "queue": row.queue, "hold_reasons": row.hold_reasons});
     let who = timeline_actor(actor, None);
     let details = act(&mut tx, &mut row, &who).await?;
@@ -349,46 +354,6 @@ pub async fn cancel_order(
             Ok(data)
         },
     )
-    .await
-}
-
-/// Cancels every remaining unit of one line before shipment, releasing what was reserved
-/// for it; cancelling the last open line cancels the order.
-#[tracing::instrument(skip_all, fields(merchant_id = %merchant, order_id = %id), err)]
-pub async fn cancel_line(
-    app: &App,
-    actor: &Actor,
-    merchant: MerchantId,
-    id: OrderId,
-    line: OrderLineId,
-) -> Result<OrderDetail> {
-    act_on(app, actor, merchant, id, "order.cancel_line", async |tx, row, who| {
-        let order = Order::try_from(&*row)?;
-        order.status.cancel().map_err(refused)?;
-        let lines = store::lines_of(tx, merchant, row.id).await?;
-        let target = lines
-            .iter()
-            .find(|l| l.id == line.as_uuid())
-            .ok_or(Error::NotFound { entity: "order line" })?;
-        if target.cancelled_quantity >= target.quantity {
-            return Err(Error::Conflict { code: "line-cancelled", message: "the line is already cancelled".to_owned() });
-        }
-        let released = release_allocations(app, tx, actor, merchant, row.id, Some(target.id)).await?;
-        store::set_line_cancelled(tx, merchant, target.id, target.quantity, time::to_db(app.now())).await?;
-        let data = serde_json::json!({"line_id": target.id, "units": target.quantity - target.cancelled_quantity, "released_allocations": released});
-        note(app, tx, merchant, row.id, TimelineEvent::Edited, who, data.clone()).await?;
-        let all_cancelled = lines.iter().all(|l| l.id == target.id || l.cancelled_quantity >= l.quantity);
-        if all_cancelled {
-            let expected = row.version;
-            set_state(row, OrderStatus::Cancelled, &[], &[])?;
-            note(app, tx, merchant, row.id, TimelineEvent::Cancelled, who, serde_json::json!({"reason": "every line cancelled"})).await?;
-            save(app, tx, merchant, row, expected).await?;
-        } else {
-            let expected = row.version;
-            save(app, tx, merchant, row, expected).await?;
-        }
-        Ok(data)
-    })
     .await
 }
 

@@ -9,6 +9,7 @@
 
 pub mod actions;
 pub mod allocation;
+pub mod edits;
 pub mod import;
 pub mod intake;
 pub mod review;
@@ -16,6 +17,7 @@ mod rows;
 
 pub use actions::*;
 pub use allocation::*;
+pub use edits::*;
 pub use import::*;
 pub use intake::*;
 pub use review::*;
@@ -51,6 +53,14 @@ pub(crate) async fn require_order(
     id: OrderId,
 ) -> Result<OrderRow> {
     store::get_order(tx, merchant, id.as_uuid())
+        .await?
+        .ok_or(Error::NotFound { entity: "order" })
+}
+
+/// The order, locked until the write transaction ends: write paths use this instead of
+/// [`require_order`] so the order row is always the first lock they take (ADR 0017).
+pub(crate) async fn lock_order(tx: &mut Tx, merchant: MerchantId, id: OrderId) -> Result<OrderRow> {
+    store::lock_order(tx, merchant, id.as_uuid())
         .await?
         .ok_or(Error::NotFound { entity: "order" })
 }

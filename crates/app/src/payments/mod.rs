@@ -29,7 +29,9 @@ use omnihub_store::{Tx, time};
 use crate::audit::{self, Change};
 use crate::error::{Error, Result, Validator};
 use crate::idempotency::{self, IdempotentRequest, Outcome, StoredResponse};
-use crate::orders::{Order, note, release_and_allocate, require_order, save, timeline_actor};
+use crate::orders::{
+    Order, lock_order, note, release_and_allocate, require_order, save, timeline_actor,
+};
 use crate::{Actor, App};
 
 fn refused(e: PaymentMoveError) -> Error {
@@ -134,6 +136,26 @@ pub(crate) async fn after_change(
         auto_invoice(app, tx, actor, merchant, order.id).await?;
     }
     Ok(())
+}
+
+/// The order's payment status derived again from its payments after its total changed
+/// (an order edit). An order without payment records keeps what its channel reported.
+/// Returns the new status when it changed; the caller saves the row.
+pub(crate) async fn rederive_in(
+    tx: &mut Tx,
+    merchant: MerchantId,
+    order: &mut OrderRow,
+) -> Result<Option<PaymentStatus>> {
+    let rows = store::payments_of(tx, merchant, order.id).await?;
+    if rows.is_empty() {
+        return Ok(None);
+    }
+    let next = derive_order_payment(order.total_minor, &figures(&rows)?);
+    if next.code() == order.payment_status {
+        return Ok(None);
+    }
+    order.payment_status = next.code().to_owned();
+    Ok(Some(next))
 }
 
 /// Issues the invoice of an order that just became paid when the merchant turned
@@ -281,7 +303,7 @@ async fn record_in(
     order: OrderId,
     input: &NewPayment,
 ) -> Result<Payment> {
-    let mut o = require_order(tx, merchant, order).await?;
+    let mut o = lock_order(tx, merchant, order).await?;
     let existing = store::payments_of(tx, merchant, o.id).await?;
     let row = new_row(app, &o, &existing, input)?;
     if let (Some(p), Some(r)) = (&row.provider, &row.provider_reference)
@@ -408,7 +430,7 @@ pub(crate) async fn move_in(
             message: "the payment was changed by someone else; reload and retry".to_owned(),
         });
     }
-    let mut order = require_order(tx, merchant, OrderId::from_uuid(row.order_id)).await?;
+    let mut order = lock_order(tx, merchant, OrderId::from_uuid(row.order_id)).await?;
     after_change(app, tx, actor, merchant, &mut order, &row, act, moved).await?;
     audit::record(
         app,

@@ -10,6 +10,7 @@
 use serde::Deserialize;
 
 use crate::channels::ItemRef;
+use crate::money::Currency;
 
 use super::intake::{OrderHead, Parts, Reader, Unmappable, identify, map_payload, map_typed};
 use super::rules::TotalsInput;
@@ -124,6 +125,35 @@ pub struct ApiLine {
     pub discount: Option<String>,
     /// Tax on the line.
     pub tax: Option<String>,
+}
+
+impl ApiAddress {
+    /// Reads an address on its own (an order edit), every problem named by its path
+    /// under `field`.
+    pub fn read(&self, field: &str) -> Result<PostalAddress, Vec<MappingProblem>> {
+        let mut r = Reader::new("currency", Some("CNY")).map_err(|p| vec![p])?;
+        let a = address(&mut r, field, self);
+        let problems = r.into_problems();
+        if problems.is_empty() {
+            Ok(a)
+        } else {
+            Err(problems)
+        }
+    }
+}
+
+impl ApiLine {
+    /// Reads one line added to an order in `currency` (an order edit), with the same
+    /// rules as intake; problems are named `lines[0].…`.
+    pub fn read(&self, currency: Currency) -> Result<IncomingLine, Vec<MappingProblem>> {
+        let mut r = Reader::new("currency", Some(currency.as_ref())).map_err(|p| vec![p])?;
+        let out = lines(&mut r, std::slice::from_ref(self));
+        let problems = r.into_problems();
+        match out.into_iter().next() {
+            Some(l) if problems.is_empty() => Ok(l),
+            _ => Err(problems),
+        }
+    }
 }
 
 impl ApiOrder {

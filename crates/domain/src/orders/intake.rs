@@ -246,6 +246,11 @@ impl Reader {
         self.problems.push(p);
     }
 
+    /// The problems recorded so far (for readers of one part, such as an order edit).
+    pub fn into_problems(self) -> Vec<MappingProblem> {
+        self.problems
+    }
+
     /// An amount that must be present.
     pub fn amount(&mut self, field: &str, raw: Option<&str>) -> Money {
         if raw.is_none() {

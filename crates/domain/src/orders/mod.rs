@@ -11,12 +11,14 @@
 //! - [`review`]: per-merchant review rules and their pure evaluation.
 //! - [`allocation`]: which locations ship which lines.
 //! - [`queue`]: which work queue an order waits in.
+//! - [`edits`]: line resizing and totals computed again for edits before shipment.
 //!
 //! Nothing here does I/O (docs/adr/0014).
 
 pub mod allocation;
 pub mod api_format;
 pub mod csv_format;
+pub mod edits;
 pub mod intake;
 pub mod queue;
 pub mod review;

@@ -1990,6 +1990,11 @@ pub struct OrdTr {
     pub notice_allocated: &'static str,
     pub notice_rerouted: &'static str,
     pub notice_line_cancelled: &'static str,
+    pub notice_edited: &'static str,
+    pub edit_title: &'static str,
+    pub edit_hint: &'static str,
+    pub change_quantity: &'static str,
+    pub save_address: &'static str,
     pub notice_saved: &'static str,
 }
 
@@ -2187,6 +2192,11 @@ pub static ORD_EN: OrdTr = OrdTr {
     notice_allocated: "Allocation run.",
     notice_rerouted: "Order re-routed.",
     notice_line_cancelled: "Line cancelled.",
+    notice_edited: "Order changed; totals and reserved stock follow.",
+    edit_title: "Edit order",
+    edit_hint: "Until it ships: change a line's units, add a line, or replace the shipping address. An edit that the stock cannot cover is refused and changes nothing.",
+    change_quantity: "Set units",
+    save_address: "Save address",
     notice_saved: "Saved.",
 };
 
@@ -2378,5 +2388,10 @@ pub static ORD_ZH_CN: OrdTr = OrdTr {
     notice_allocated: "已尝试分配库存。",
     notice_rerouted: "已重新分配仓库。",
     notice_line_cancelled: "订单行已取消。",
+    notice_edited: "订单已修改，金额与占用库存已随之更新。",
+    edit_title: "修改订单",
+    edit_hint: "发货前可修改商品数量、添加商品行或更换收货地址。库存不足的修改会被拒绝，订单保持不变。",
+    change_quantity: "修改数量",
+    save_address: "保存地址",
     notice_saved: "已保存。",
 };

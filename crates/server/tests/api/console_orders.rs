@@ -26,14 +26,14 @@ const DESK: &[&str] = &[
 
 /// A merchant with listed SKUs (10 of each at WH1), a CNY channel shipping from WH1, an
 /// order-desk session and a read-only one.
-struct Desk {
-    w: World,
+pub(crate) struct Desk {
+    pub(crate) w: World,
     channel: String,
-    s: ConsoleSession,
-    viewer: ConsoleSession,
+    pub(crate) s: ConsoleSession,
+    pub(crate) viewer: ConsoleSession,
 }
 
-async fn desk(app: &TestApp) -> Desk {
+pub(crate) async fn desk(app: &TestApp) -> Desk {
     let w = world(app, "acme").await;
     let mut body = channel_body("web");
     body["currency"] = json!("CNY");
@@ -144,7 +144,7 @@ async fn post(
 }
 
 /// Enters an order through the form and returns its id.
-async fn enter(app: &TestApp, d: &Desk, who: u8, qty: &str, paid: bool) -> String {
+pub(crate) async fn enter(app: &TestApp, d: &Desk, who: u8, qty: &str, paid: bool) -> String {
     let form = order_form(d, who, &d.w.skus[0].1, qty, paid);
     order_id(&redirected(
         &post(app, &d.s, "/admin/orders/new", &form).await,
@@ -160,7 +160,7 @@ async fn status(app: &TestApp, d: &Desk, id: &str) -> OrderStatus {
 }
 
 /// Units of the first SKU reserved at WH1.
-async fn reserved(app: &TestApp, d: &Desk) -> i64 {
+pub(crate) async fn reserved(app: &TestApp, d: &Desk) -> i64 {
     reserved_at(app, d, &d.w.wh1).await
 }
 

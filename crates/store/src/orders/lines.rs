@@ -142,6 +142,47 @@ pub async fn set_line_cancelled(
     Ok(())
 }
 
+/// A line's units and figures after an order edit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineUnits {
+    /// Units ordered.
+    pub quantity: i64,
+    /// Units cancelled.
+    pub cancelled_quantity: i64,
+    /// What the open units cost before discounts.
+    pub subtotal_minor: i64,
+    /// Line discount.
+    pub discount_minor: i64,
+    /// Line tax.
+    pub tax_minor: i64,
+}
+
+/// Rewrites a line's units and figures (an order edit).
+pub async fn set_line_units(
+    tx: &mut Tx,
+    merchant: MerchantId,
+    line: Uuid,
+    units: &LineUnits,
+    now: i64,
+) -> Result<(), StoreError> {
+    const SQL: &str = "UPDATE order_lines SET quantity = $3, cancelled_quantity = $4, \
+         subtotal_minor = $5, discount_minor = $6, tax_minor = $7, updated_at = $8 \
+         WHERE merchant_id = $1 AND id = $2";
+    with_conn!(tx, |c| sqlx::query(SQL)
+        .bind(merchant.as_uuid())
+        .bind(line)
+        .bind(units.quantity)
+        .bind(units.cancelled_quantity)
+        .bind(units.subtotal_minor)
+        .bind(units.discount_minor)
+        .bind(units.tax_minor)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|_| ()))?;
+    Ok(())
+}
+
 /// Stock held for a line at a location.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct AllocationRow {

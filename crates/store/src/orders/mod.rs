@@ -292,6 +292,31 @@ pub async fn get_order(
     .await)?)
 }
 
+/// One order of the merchant, locked for the rest of a write transaction (`FOR UPDATE`
+/// on PostgreSQL; SQLite's writer already holds the database). Every write path takes
+/// the order row first, before stock rows or the audit chain, so two writers of one
+/// order queue up instead of deadlocking.
+pub async fn lock_order(
+    tx: &mut Tx,
+    merchant: MerchantId,
+    id: Uuid,
+) -> Result<Option<OrderRow>, StoreError> {
+    let lock = if matches!(tx, Tx::Pg(_)) {
+        " FOR UPDATE"
+    } else {
+        ""
+    };
+    let sql =
+        format!("SELECT {ORDER_COLUMNS} FROM orders WHERE merchant_id = $1 AND id = $2{lock}");
+    Ok(with_conn!(tx, |c| sqlx::query_as::<_, OrderRow>(
+        sqlx::AssertSqlSafe(sql)
+    )
+    .bind(merchant.as_uuid())
+    .bind(id)
+    .fetch_optional(c)
+    .await)?)
+}
+
 /// The channel's order with this external id.
 pub async fn order_by_external_id(
     tx: &mut Tx,

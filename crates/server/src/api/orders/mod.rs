@@ -19,6 +19,7 @@ use crate::extract::Auth;
 use crate::state::AppState;
 
 pub mod dto;
+mod edits;
 mod intake;
 mod manage;
 mod webhooks;
@@ -27,6 +28,7 @@ mod webhooks;
 pub(super) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .merge(intake::router())
+        .merge(edits::router())
         .merge(manage::router())
         .merge(webhooks::router())
 }

@@ -13,6 +13,7 @@ use omnihub_app::Error;
 use omnihub_app::orders::{self as ord, OrderDetail};
 use omnihub_domain::ids::MerchantId;
 use omnihub_domain::money::Money;
+use omnihub_domain::orders::api_format::{ApiAddress, ApiLine};
 use omnihub_domain::orders::{HoldReason, OrderId, OrderLineId, OrderStatus, WorkQueue};
 
 use super::super::catalog::{Choice, choose_merchant, opt_id};
@@ -120,6 +121,7 @@ struct DetailPage {
     ship_by: String,
     totals: Vec<(&'static str, String)>,
     shipping_address: Vec<String>,
+    address_form: AddressForm,
     billing_address: Vec<String>,
     lines: Vec<LineView>,
     allocations: Vec<AllocationView>,
@@ -130,6 +132,50 @@ struct DetailPage {
     locations: Vec<Choice>,
     message: Option<String>,
     notice: Option<&'static str>,
+}
+
+/// The shipping address as the edit form shows it.
+#[derive(Default)]
+struct AddressForm {
+    name: String,
+    phone: String,
+    country: String,
+    province: String,
+    city: String,
+    postcode: String,
+    street1: String,
+    street2: String,
+}
+
+impl AddressForm {
+    fn of(a: Option<&serde_json::Value>) -> Self {
+        let Some(a) = a else {
+            return Self::default();
+        };
+        let text = |k: &str| {
+            a.get(k)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let street = |i: usize| {
+            a.get("lines")
+                .and_then(|l| l.get(i))
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        Self {
+            name: text("name"),
+            phone: text("phone"),
+            country: text("country"),
+            province: text("province"),
+            city: text("city"),
+            postcode: text("postcode"),
+            street1: street(0),
+            street2: street(1),
+        }
+    }
 }
 
 /// The printable lines of a stored address (`PostalAddress` as JSON).
@@ -280,6 +326,7 @@ async fn view(
         ship_by: when(o.ship_by),
         totals: totals(t, &d),
         shipping_address: address_lines(o.shipping_address.as_ref()),
+        address_form: AddressForm::of(o.shipping_address.as_ref()),
         billing_address: address_lines(o.billing_address.as_ref()),
         lines: line_views(&d),
         allocations: allocation_views(&d, &locations),
@@ -383,7 +430,48 @@ async fn run(
                 .await
                 .map(|_| "rerouted")
         }
+        "add-line" => ord::add_line(app, actor, merchant, id, &new_line(form)?)
+            .await
+            .map(|_| "edited"),
+        "shipping-address" => ord::edit_shipping_address(app, actor, merchant, id, &address(form))
+            .await
+            .map(|_| "edited"),
         _ => Err(Error::NotFound { entity: "page" }),
+    }
+}
+
+fn units(form: &FormBody) -> Result<i64, Error> {
+    form.value("quantity")
+        .trim()
+        .parse()
+        .map_err(|_| Error::invalid("quantity", "invalid", "a whole number of units"))
+}
+
+fn new_line(form: &FormBody) -> Result<ApiLine, Error> {
+    Ok(ApiLine {
+        sku: form.value("sku").trim().to_owned(),
+        external_line_id: None,
+        title: form.optional("title"),
+        quantity: units(form)?,
+        unit_price: form.value("unit_price").trim().to_owned(),
+        discount: None,
+        tax: form.optional("tax"),
+    })
+}
+
+fn address(form: &FormBody) -> ApiAddress {
+    ApiAddress {
+        name: form.optional("name"),
+        company: None,
+        phone: form.optional("phone"),
+        country: form.optional("country"),
+        province: form.optional("province"),
+        city: form.optional("city"),
+        postcode: form.optional("postcode"),
+        lines: ["street1", "street2"]
+            .into_iter()
+            .filter_map(|k| form.optional(k))
+            .collect(),
     }
 }
 
@@ -467,6 +555,35 @@ pub(super) async fn cancel_line(
     };
     match ord::cancel_line(&state.app, &user.actor, merchant, id, line).await {
         Ok(_) => see_other(&done(&format!("/admin/orders/{id}"), "line_cancelled")),
+        Err(err) => refused(&state, &user, ctx, merchant, id, err).await,
+    }
+}
+
+/// Sets how many units of one line the customer gets.
+pub(super) async fn change_quantity(
+    State(state): State<AppState>,
+    user: ConsoleUser,
+    ctx: PageContext,
+    Path((raw, raw_line)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
+    let ctx = ctx.signed_in(&user);
+    let Some(merchant) = user.actor.merchant else {
+        return choose_merchant(ctx);
+    };
+    let ids = parse_id::<OrderId>(&raw, "order")
+        .and_then(|id| Ok((id, parse_id::<OrderLineId>(&raw_line, "order line")?)));
+    let (id, line) = match ids {
+        Ok(ids) => ids,
+        Err(err) => return app_error(ctx, err),
+    };
+    let form = FormBody::parse(&body);
+    let changed = match units(&form) {
+        Ok(q) => ord::change_line_quantity(&state.app, &user.actor, merchant, id, line, q).await,
+        Err(err) => Err(err),
+    };
+    match changed {
+        Ok(_) => see_other(&done(&format!("/admin/orders/{id}"), "edited")),
         Err(err) => refused(&state, &user, ctx, merchant, id, err).await,
     }
 }

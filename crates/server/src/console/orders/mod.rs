@@ -39,6 +39,10 @@ pub fn router() -> Router<AppState> {
             "/orders/{id}/lines/{line}/cancel",
             post(detail::cancel_line),
         )
+        .route(
+            "/orders/{id}/lines/{line}/quantity",
+            post(detail::change_quantity),
+        )
         .route("/orders/{id}/{action}", post(detail::act))
 }
 
@@ -156,6 +160,7 @@ pub(super) fn notice(t: &'static OrdTr, code: Option<&str>) -> Option<&'static s
         "allocated" => t.notice_allocated,
         "rerouted" => t.notice_rerouted,
         "line_cancelled" => t.notice_line_cancelled,
+        "edited" => t.notice_edited,
         "saved" => t.notice_saved,
         _ => return None,
     })
