@@ -15,6 +15,8 @@ use std::time::{Duration, Instant};
 
 use omnihub_testkit::{TestApp, TestBackend, backend_enabled};
 
+mod browser;
+
 const BIN: &str = env!("CARGO_BIN_EXE_omnihub");
 
 /// A running `omnihub serve`, killed on drop if still alive.
@@ -630,4 +632,27 @@ async fn demo_channel_orders_are_taken_in_once_on_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn demo_channel_orders_are_taken_in_once_on_postgres() {
     demo_channel_orders_are_taken_in_once(TestBackend::Postgres).await;
+}
+
+/// A merchant's staff member signs into the console in headless Chromium and reaches the
+/// console home with the navigation of what they may do.
+async fn staff_sign_in_through_a_real_browser(backend: TestBackend) {
+    if !backend_enabled(backend) || !browser::available() {
+        return;
+    }
+    let app = TestApp::spawn(backend).await;
+    let merchant = app.merchant("shop").await;
+    app.staff_user(Some(merchant), "clerk@shop.test", &["operations"])
+        .await;
+    let base = serve_app(&app).await;
+    let b = browser::launch().await;
+    browser::sign_in(&b.client, &base, "clerk@shop.test", TestApp::STAFF_PASSWORD).await;
+    let page = b.client.source().await.unwrap();
+    assert!(page.contains("href=\"/admin/orders\""), "{page}");
+    b.client.clone().close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_sign_in_through_a_real_browser_on_sqlite() {
+    staff_sign_in_through_a_real_browser(TestBackend::Sqlite).await;
 }

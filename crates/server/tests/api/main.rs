@@ -18,6 +18,7 @@ mod console_channels;
 mod console_inventory;
 mod console_order_edits;
 mod console_orders;
+mod end_to_end;
 mod errors;
 mod fixtures;
 mod fulfilment;
