@@ -2028,6 +2028,7 @@ pub static ORD_EN: OrdTr = OrdTr {
         "Unknown SKU",
         "Insufficient stock",
         "Channel archived",
+        "Shipment exception",
     ],
     events: [
         "Received",
@@ -2043,6 +2044,7 @@ pub static ORD_EN: OrdTr = OrdTr {
         "Allocation released",
         "Shipped",
         "Delivered",
+        "Shipment event",
         "Completed",
         "Cancelled",
         "Payment changed",
@@ -2219,6 +2221,7 @@ pub static ORD_ZH_CN: OrdTr = OrdTr {
         "未知 SKU",
         "库存不足",
         "渠道已归档",
+        "物流异常",
     ],
     events: [
         "接单",
@@ -2234,6 +2237,7 @@ pub static ORD_ZH_CN: OrdTr = OrdTr {
         "释放库存",
         "已发货",
         "已签收",
+        "物流事件",
         "已完成",
         "已取消",
         "支付状态变更",
