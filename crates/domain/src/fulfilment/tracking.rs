@@ -11,7 +11,6 @@
 //!   to the minute, and the later delivery wins).
 //! - `delivered` is final: anything after it, an exception included, is recorded only.
 
-use base64::Engine as _;
 use hmac::{Hmac, KeyInit, Mac};
 use jiff::Timestamp;
 use sha2::Sha256;
@@ -492,7 +491,10 @@ mod tests {
             Err(SignatureError::Mismatch)
         );
         assert_eq!(verify("", b"{}", Some(&sig)), Err(SignatureError::Mismatch));
-        assert_eq!(verify("secret", b"{}", None), Err(SignatureError::Malformed));
+        assert_eq!(
+            verify("secret", b"{}", None),
+            Err(SignatureError::Malformed)
+        );
         assert_eq!(
             verify("secret", b"{}", Some("sha256=zz")),
             Err(SignatureError::Malformed)
