@@ -34,4 +34,5 @@ mod orders_flow;
 mod payments;
 mod roles;
 mod schema;
+mod tracking;
 mod users;
