@@ -17,6 +17,7 @@ mod console_catalog;
 mod console_channels;
 mod console_inventory;
 mod console_orders;
+mod console_tracking;
 mod errors;
 mod fixtures;
 mod fulfilment;
