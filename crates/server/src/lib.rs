@@ -32,6 +32,8 @@ pub fn router(state: AppState) -> Router {
         .merge(api)
         .merge(docs)
         .nest("/admin", console::router())
+        // The shopper's public tracking page (docs/tracking.md).
+        .route("/track", get(console::shipments::track_page))
         .route("/assets/{*path}", get(assets::serve))
         .route("/", get(|| async { Redirect::to("/admin") }))
         .fallback(|| async { ApiError::RouteNotFound.into_response() })

@@ -31,6 +31,7 @@ use crate::api::oauth::ClientBasicAuth;
         (name = "channels", description = "Sales channels: registry, status, write-only credentials, linked locations and channel listings"),
         (name = "orders", description = "Orders from every channel: intake (our API, CSV, Shopify and WooCommerce webhooks), review, allocation, work queues, cancellation and the timeline"),
         (name = "fulfilment", description = "Pick waves and pick lists, packing by scan, and shipments that consume the reserved stock"),
+        (name = "tracking", description = "Shipment tracking: carrier accounts, the signed carrier webhook, tracking CSV import, shipments with their events, and the shopper's public look-up by order number and e-mail or phone"),
         (name = "payments", description = "Payments per order (card, Alipay, WeChat Pay, digital RMB, bank transfer, cash on delivery, marketplace): record, capture, fail, refund; the order's payment status derived from them; signed provider notifications. Card numbers are refused with `card-number-refused`"),
         (name = "invoices", description = "Invoices and credit notes for orders: gap-free numbering per merchant and year, buyer title and unified social credit code, void, full credit notes and a printable HTML page"),
     ),

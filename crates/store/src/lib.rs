@@ -30,6 +30,7 @@ pub mod settings;
 pub mod staff;
 pub mod throttle;
 pub mod time;
+pub mod tracking;
 pub mod users;
 
 pub use db::{Backend, Db, DbOptions, PoolStats, Savepoint, Tx};

@@ -37,6 +37,7 @@ migrations![
     (0009, "fulfilment"),
     (0010, "payments"),
     (0011, "invoices"),
+    (0012, "tracking"),
 ];
 
 /// The embedded migrator for a backend.

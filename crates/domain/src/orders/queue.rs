@@ -29,6 +29,13 @@ impl WorkQueue {
             OrderStatus::PendingReview | OrderStatus::OnHold => Some(Self::Review),
             OrderStatus::Confirmed if exception && !backorder => Some(Self::Exception),
             OrderStatus::Confirmed => Some(Self::Allocate),
+            // A carrier exception on a shipment that left (docs/adr/0021) waits for staff
+            // until they clear it.
+            OrderStatus::PartiallyShipped | OrderStatus::Shipped | OrderStatus::Delivered
+                if reasons.contains(&HoldReason::ShipmentException) =>
+            {
+                Some(Self::Exception)
+            }
             _ => None,
         }
     }
@@ -63,5 +70,12 @@ mod tests {
         for s in [S::Allocated, S::Shipped, S::Cancelled, S::Completed] {
             assert_eq!(q(s, &[R::InsufficientStock], false), None);
         }
+        for s in [S::PartiallyShipped, S::Shipped, S::Delivered] {
+            assert_eq!(
+                q(s, &[R::ShipmentException], false),
+                Some(WorkQueue::Exception)
+            );
+        }
+        assert_eq!(q(S::Completed, &[R::ShipmentException], false), None);
     }
 }

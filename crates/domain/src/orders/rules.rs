@@ -230,6 +230,8 @@ code_enum!(
         InsufficientStock = "insufficient_stock",
         /// An order for an archived channel.
         ChannelArchived = "channel_archived",
+        /// A carrier reported a problem with one of the order's shipments (docs/adr/0021).
+        ShipmentException = "shipment_exception",
     }
 );
 
@@ -239,7 +241,11 @@ impl HoldReason {
     pub const fn is_exception(self) -> bool {
         matches!(
             self,
-            Self::Unmappable | Self::UnknownSku | Self::InsufficientStock | Self::ChannelArchived
+            Self::Unmappable
+                | Self::UnknownSku
+                | Self::InsufficientStock
+                | Self::ChannelArchived
+                | Self::ShipmentException
         )
     }
 }

@@ -33,6 +33,8 @@ code_enum!(
         Shipped = "shipped",
         /// Delivered.
         Delivered = "delivered",
+        /// A carrier event for one of its shipments (docs/adr/0021).
+        ShipmentEvent = "shipment_event",
         /// Closed.
         Completed = "completed",
         /// Cancelled.

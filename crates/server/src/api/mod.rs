@@ -25,6 +25,7 @@ pub mod orders;
 pub mod payments;
 pub mod roles;
 pub mod system;
+pub mod tracking;
 pub mod users;
 
 /// All API routes with their OpenAPI description.
@@ -47,6 +48,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(fulfilment::router())
         .merge(payments::router())
         .merge(invoices::router())
+        .merge(tracking::router())
 }
 
 /// One page of a list, with the cursor of the next page (absent on the last page).

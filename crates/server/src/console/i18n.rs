@@ -2033,6 +2033,7 @@ pub static ORD_EN: OrdTr = OrdTr {
         "Unknown SKU",
         "Insufficient stock",
         "Channel archived",
+        "Shipment exception",
     ],
     events: [
         "Received",
@@ -2048,6 +2049,7 @@ pub static ORD_EN: OrdTr = OrdTr {
         "Allocation released",
         "Shipped",
         "Delivered",
+        "Shipment event",
         "Completed",
         "Cancelled",
         "Payment changed",
@@ -2229,6 +2231,7 @@ pub static ORD_ZH_CN: OrdTr = OrdTr {
         "未知 SKU",
         "库存不足",
         "渠道已归档",
+        "物流异常",
     ],
     events: [
         "接单",
@@ -2244,6 +2247,7 @@ pub static ORD_ZH_CN: OrdTr = OrdTr {
         "释放库存",
         "已发货",
         "已签收",
+        "物流事件",
         "已完成",
         "已取消",
         "支付状态变更",

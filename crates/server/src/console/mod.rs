@@ -30,6 +30,7 @@ mod orders;
 mod roles;
 pub mod session;
 mod setup;
+pub mod shipments;
 mod system;
 mod users;
 
@@ -92,6 +93,7 @@ pub fn router() -> Router<AppState> {
         .merge(inventory::router())
         .merge(channels::router())
         .merge(orders::router())
+        .merge(shipments::router())
         .route("/invoices/{id}/print", get(invoices::print_page))
         .fallback(not_found)
         .layer(from_fn(session::csrf_guard))

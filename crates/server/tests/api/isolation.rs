@@ -47,6 +47,12 @@ const PUBLIC: &[&str] = &[
     // Payment provider notifications: authenticated by the provider's signature over the
     // body with the merchant's secret for it.
     "/api/v1/payments/providers/{provider}/notify",
+    // Carrier tracking webhooks: authenticated by the carrier's signature over the body
+    // with the merchant's secret for that carrier account.
+    "/api/v1/carriers/{carrier_id}/webhooks",
+    // The shopper's tracking look-up: the order number and the customer's e-mail or phone
+    // are the credential; misses are throttled per client and all look the same.
+    "/api/v1/track",
 ];
 
 /// What A may get back when naming B's records.
