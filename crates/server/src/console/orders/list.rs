@@ -44,6 +44,8 @@ pub struct OrderFilters {
     pub to: Option<String>,
     /// Search text.
     pub q: Option<String>,
+    /// Fulfilment stage (`to_pick`, `to_ship`, `late`), as the dashboard links it.
+    pub stage: Option<String>,
     /// Cursor.
     pub cursor: Option<String>,
     /// Notice.
@@ -59,6 +61,7 @@ impl OrderFilters {
             ("from", &self.from),
             ("to", &self.to),
             ("q", &self.q),
+            ("stage", &self.stage),
         ])
     }
 
@@ -70,6 +73,7 @@ impl OrderFilters {
             from: instant(self.from.as_deref(), false),
             to: instant(self.to.as_deref(), true),
             q: self.q.clone(),
+            stage: self.stage.clone(),
             cursor: self.cursor.clone().filter(|c| !c.is_empty()),
             limit: Some(PAGE),
         }
