@@ -70,7 +70,7 @@ both_dbs! {
         late["placed_at"] = json!("2026-01-10T00:00:00Z");
         let late = place(app, &sh, &late).await;
         let short = place(app, &sh, &api_order("d-short", &[(code, 5, "10.00")])).await;
-        assert_eq!(s(&short, "status"), "on_hold", "not enough stock: {short}");
+        assert_eq!(s(&short, "queue"), "exception", "not enough stock: {short}");
 
         let page = app.console_get(&session, "/admin").await;
         assert_eq!(page.status, StatusCode::OK);

@@ -170,9 +170,10 @@ both_dbs! {
         let f = floor(app, "acme").await;
         let sh = &f.sh;
         let (sku, code) = (&sh.skus[0].0, &sh.skus[0].1);
-        let ean = barcode(app, sh, code).await;
         receive(app, sh, &sh.wh1, sku, 5).await;
         let o = place(app, sh, &api_order("p-a", &[(code, 3, "10.00")])).await;
+        assert_eq!(s(&o, "status"), "allocated", "{o}");
+        let ean = barcode(app, sh, code).await;
         let id = s(&o, "id");
         let path = pack_path(id);
 
@@ -235,8 +236,14 @@ both_dbs! {
         assert_eq!((units_at(&o, &sh.wh1), units_at(&o, &sh.wh2)), (1, 2), "{o}");
         let page = app.console_get(&f.s, &format!("/admin/orders/{id}")).await.text();
         let block = section(&page, "fulfilment");
-        assert_eq!(attrs(block, "data-location-id"), [sh.wh1.clone(), sh.wh2.clone()]);
-        assert_eq!(attrs(block, "data-open-units"), ["1", "2"]);
+        let open = |html: &str| {
+            let mut at: Vec<(String, String)> = attrs(html, "data-location-id").into_iter().zip(attrs(html, "data-open-units")).collect();
+            at.sort();
+            at
+        };
+        let mut want = vec![(sh.wh1.clone(), "1".to_owned()), (sh.wh2.clone(), "2".to_owned())];
+        want.sort();
+        assert_eq!(open(block), want);
 
         let path = pack_path(id);
         let r = app.console_post(&f.s, &path, &[("location_id", &sh.wh1), ("code", code)]).await;
@@ -251,7 +258,9 @@ both_dbs! {
 
         let page = app.console_get(&f.s, &format!("/admin/orders/{id}")).await.text();
         let block = section(&page, "fulfilment");
-        assert_eq!(attrs(block, "data-open-units"), ["0", "2"]);
+        let mut want = vec![(sh.wh1.clone(), "0".to_owned()), (sh.wh2.clone(), "2".to_owned())];
+        want.sort();
+        assert_eq!(open(block), want);
         assert!(page.contains("data-tracking=\"SF2001\""));
         assert!(page.contains(&format!("{path}?location={}", sh.wh2)), "WH2 can still be packed");
         assert!(!page.contains(&format!("{path}?location={}", sh.wh1)), "nothing left at WH1");
@@ -304,7 +313,7 @@ both_dbs! {
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "above what is due");
         assert!(r.text().contains("value=\"99.00\""), "the form keeps what was entered");
         let listed = app.get_as(&sh.clerk, &format!("/api/v1/orders/{id}/payments")).await.json();
-        assert_eq!(listed.as_array().unwrap().len(), 1, "nothing else was stored");
+        assert_eq!(listed["items"].as_array().unwrap().len(), 1, "nothing else was stored");
     }
 
     async fn packing_needs_the_permission_and_stays_in_its_merchant(app: TestApp) {
