@@ -121,14 +121,23 @@ fn data_island(d: &Dashboard, labels: &[String]) -> String {
 
 /// ECharts option: orders per channel as stacked bars, revenue per channel as lines.
 fn chart(t: &FulTr, d: &Dashboard, labels: &[String]) -> String {
-    let days: Vec<String> = d.days.iter().map(|d| d.strftime("%m-%d").to_string()).collect();
+    let days: Vec<String> = d
+        .days
+        .iter()
+        .map(|d| d.strftime("%m-%d").to_string())
+        .collect();
     let mut series = Vec::new();
     for (s, label) in d.series.iter().zip(labels) {
         series.push(serde_json::json!({"name": format!("{label} · {}", t.orders), "type": "bar", "stack": "orders", "data": s.orders}));
         let revenue: Vec<f64> = s
             .revenue_minor
             .iter()
-            .map(|m| Money::from_minor(*m, s.currency).amount_text().parse().unwrap_or(0.0))
+            .map(|m| {
+                Money::from_minor(*m, s.currency)
+                    .amount_text()
+                    .parse()
+                    .unwrap_or(0.0)
+            })
             .collect();
         series.push(serde_json::json!({"name": format!("{label} · {}", t.revenue), "type": "line", "yAxisIndex": 1, "data": revenue}));
     }

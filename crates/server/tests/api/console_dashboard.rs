@@ -14,7 +14,12 @@ use axum::http::{Method, StatusCode};
 
 async fn desk(app: &TestApp, code: &str) -> (Shop, ConsoleSession) {
     let sh = shop(app, code).await;
-    let perms = ["orders.read", "orders.manage", "inventory.read", "channels.read"];
+    let perms = [
+        "orders.read",
+        "orders.manage",
+        "inventory.read",
+        "channels.read",
+    ];
     app.custom_role(sh.m, "lead", &perms).await;
     let email = format!("lead@{code}.test");
     app.staff_user(Some(sh.m), &email, &["lead"]).await;
@@ -38,8 +43,20 @@ fn counters(html: &str) -> Vec<(String, i64, String)> {
         .skip(1)
         .map(|rest| {
             let href = rest.split('"').next().unwrap().replace("&amp;", "&");
-            let code = rest.split("data-testid=\"count-").nth(1).unwrap().split('"').next().unwrap();
-            let count = rest.split("data-count=\"").nth(1).unwrap().split('"').next().unwrap();
+            let code = rest
+                .split("data-testid=\"count-")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap();
+            let count = rest
+                .split("data-count=\"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap();
             (code.to_owned(), count.parse().unwrap(), href)
         })
         .collect()

@@ -24,10 +24,18 @@ struct Floor {
 
 async fn floor(app: &TestApp, code: &str) -> Floor {
     let sh = shop(app, code).await;
-    let packer = ["orders.read", "orders.manage", "inventory.read", "channels.read"];
+    let packer = [
+        "orders.read",
+        "orders.manage",
+        "inventory.read",
+        "channels.read",
+    ];
     app.custom_role(sh.m, "packer", &packer).await;
     app.custom_role(sh.m, "watcher", &["orders.read"]).await;
-    let (p, w) = (format!("packer@{code}.test"), format!("watcher@{code}.test"));
+    let (p, w) = (
+        format!("packer@{code}.test"),
+        format!("watcher@{code}.test"),
+    );
     app.staff_user(Some(sh.m), &p, &["packer"]).await;
     app.staff_user(Some(sh.m), &w, &["watcher"]).await;
     let s = app.console_login_as(&p, TestApp::STAFF_PASSWORD).await;
@@ -52,7 +60,12 @@ fn redirected(r: &TestResponse) -> String {
 }
 
 /// A form POST as htmx sends it (a fragment is wanted, the token in the header).
-async fn htmx_post(app: &TestApp, s: &ConsoleSession, path: &str, fields: &[(&str, &str)]) -> TestResponse {
+async fn htmx_post(
+    app: &TestApp,
+    s: &ConsoleSession,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> TestResponse {
     let body: Vec<String> = fields
         .iter()
         .map(|(k, v)| format!("{k}={}", url_encode(v)))
@@ -63,7 +76,8 @@ async fn htmx_post(app: &TestApp, s: &ConsoleSession, path: &str, fields: &[(&st
         (HeaderName::from_static("hx-request"), "true"),
         (HeaderName::from_static("x-csrf-token"), s.csrf.as_str()),
     ];
-    app.request(Method::POST, path, &headers, Body::from(body.join("&"))).await
+    app.request(Method::POST, path, &headers, Body::from(body.join("&")))
+        .await
 }
 
 fn url_encode(v: &str) -> String {
@@ -105,10 +119,24 @@ fn pack_path(order: &str) -> String {
 
 /// Gives the first SKU a barcode.
 async fn barcode(app: &TestApp, sh: &Shop, code: &str) -> &'static str {
-    let found = app.get_as(&sh.owner, &format!("/api/v1/catalog/skus?q={code}")).await.json();
+    let found = app
+        .get_as(&sh.owner, &format!("/api/v1/catalog/skus?q={code}"))
+        .await
+        .json();
     let sku = &found["items"][0];
-    let path = format!("/api/v1/catalog/products/{}/skus/{}", s(sku, "product_id"), s(sku, "id"));
-    let r = call(app, Method::PATCH, &sh.owner, &path, &json!({"barcode": "4006381333931"})).await;
+    let path = format!(
+        "/api/v1/catalog/products/{}/skus/{}",
+        s(sku, "product_id"),
+        s(sku, "id")
+    );
+    let r = call(
+        app,
+        Method::PATCH,
+        &sh.owner,
+        &path,
+        &json!({"barcode": "4006381333931"}),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     "4006381333931"
 }

@@ -164,11 +164,20 @@ pub(super) async fn create(
         (Some(l), Ok(n)) if (1..=200).contains(&n) => {
             ful::create_wave(&state.app, &user.actor, merchant, l, n).await
         }
-        (None, _) => Err(Error::invalid("location_id", "required", ctx.lang.ful().choose_location)),
+        (None, _) => Err(Error::invalid(
+            "location_id",
+            "required",
+            ctx.lang.ful().choose_location,
+        )),
         _ => Err(Error::invalid("max_orders", "out_of_range", "1 to 200")),
     };
     let (message, status) = match created {
-        Ok(w) => return see_other(&done(&format!("/admin/fulfilment/waves/{}", w.wave.id), "created")),
+        Ok(w) => {
+            return see_other(&done(
+                &format!("/admin/fulfilment/waves/{}", w.wave.id),
+                "created",
+            ));
+        }
         Err(Error::Conflict { message, .. }) => (message, StatusCode::CONFLICT),
         Err(Error::Validation(fields)) => (
             FieldErrors::of(fields).all().join("; "),
@@ -335,7 +344,10 @@ pub(super) async fn close(
         Err(err) => Err(err),
     };
     match closed {
-        Ok(d) => see_other(&done(&format!("/admin/fulfilment/waves/{}", d.wave.id), "closed")),
+        Ok(d) => see_other(&done(
+            &format!("/admin/fulfilment/waves/{}", d.wave.id),
+            "closed",
+        )),
         Err(err) => app_error(ctx, err),
     }
 }

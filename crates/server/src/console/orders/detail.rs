@@ -267,10 +267,12 @@ async fn view(
         let invoices =
             omnihub_app::invoices::list_invoices(&state.app, actor, merchant, d.order.id).await?;
         let lang = ctx.lang;
-        let ful = super::super::fulfilment::block::load(state, actor, merchant, &d, &locations, lang)
-            .await?;
+        let ful =
+            super::super::fulfilment::block::load(state, actor, merchant, &d, &locations, lang)
+                .await?;
         let pay_state = (extra.payment_form.clone(), extra.payment_error.clone());
-        let pay = super::payments::load(state, actor, merchant, d.order.id, lang, pay_state).await?;
+        let pay =
+            super::payments::load(state, actor, merchant, d.order.id, lang, pay_state).await?;
         Ok::<_, Error>((channels, locations, invoices, ful, pay))
     };
     let (channels, locations, invoices, ful, pay) = match loaded.await {

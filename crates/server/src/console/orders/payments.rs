@@ -9,19 +9,19 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use omnihub_app::idempotency::StoredResponse;
 use omnihub_app::payments::{self as pay, NewPayment, Payment};
 use omnihub_app::{Actor, Error};
-use omnihub_app::idempotency::StoredResponse;
 use omnihub_domain::ids::MerchantId;
 use omnihub_domain::orders::OrderId;
 use omnihub_domain::payments::{PaymentId, PaymentMethod, PaymentState};
 
+use super::super::PageContext;
 use super::super::catalog::{Choice, choose_merchant};
 use super::super::forms::{FieldErrors, FormBody, app_error, parse_id, see_other, when};
 use super::super::i18n::{FulTr, Lang};
 use super::super::inventory::done;
 use super::super::session::ConsoleUser;
-use super::super::PageContext;
 use super::detail::{Extra, show};
 use crate::state::AppState;
 
