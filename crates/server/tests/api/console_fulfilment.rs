@@ -185,7 +185,7 @@ both_dbs! {
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
 
         let open = app.console_get(&f.s, "/admin/fulfilment/waves?status=open").await.text();
-        assert_eq!(attrs(&open, "data-wave"), [wave.clone()]);
+        assert_eq!(attrs(&open, "data-wave"), [wave.as_str()]);
         let closed = app.console_post(&f.s, &format!("/admin/fulfilment/waves/{wave}/close"), &[]).await;
         assert_eq!(redirected(&closed), format!("/admin/fulfilment/waves/{wave}?done=closed"));
         let page = app.console_get(&f.s, &format!("/admin/fulfilment/waves/{wave}")).await.text();
