@@ -110,6 +110,7 @@ both_dbs! {
         let late_list = app.console_get(&session, "/admin/orders?stage=late").await.text();
         let number = |o: &Value| format!("data-number=\"{}\"", s(o, "number"));
         assert!(late_list.contains(&number(&late)) && !late_list.contains(&number(&to_pick)));
+        assert!(late_list.contains("<option value=\"late\" selected>"), "the list shows the stage it is filtered by");
         let pick_list = app.console_get(&session, "/admin/orders?stage=to_pick").await.text();
         assert!(pick_list.contains(&number(&to_pick)) && !pick_list.contains(&number(&to_ship)));
 

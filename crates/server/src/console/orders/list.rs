@@ -147,6 +147,8 @@ struct ListPage {
     statuses: Vec<Choice>,
     queues: Vec<Choice>,
     channels: Vec<Choice>,
+    /// Fulfilment stages (the dashboard's links).
+    stages: Vec<Choice>,
     list: OrderRows,
     errors: FieldErrors,
     notice: Option<&'static str>,
@@ -290,6 +292,24 @@ fn filter_choices(t: &OrdTr, f: &OrderFilters, channels: &Channels) -> [Vec<Choi
     ]
 }
 
+/// The fulfilment stage choices of the filter form (`omnihub_app::dashboard::Stage`).
+fn stage_choices(lang: super::super::i18n::Lang, selected: &str, all: &str) -> Vec<Choice> {
+    let t = lang.ful();
+    [
+        ("", all),
+        ("to_pick", t.stage_to_pick),
+        ("to_ship", t.stage_to_ship),
+        ("late", t.stage_late),
+    ]
+    .into_iter()
+    .map(|(value, label)| Choice {
+        value: value.to_owned(),
+        label: label.to_owned(),
+        selected: value == selected,
+    })
+    .collect()
+}
+
 /// The order list (and the queues, as the list with the queue chosen), or only its rows
 /// for htmx.
 pub(super) async fn page(
@@ -326,6 +346,11 @@ pub(super) async fn page(
     }
     let [statuses, queues, channels] = filter_choices(t, &filters, &data.channels);
     let page = ListPage {
+        stages: stage_choices(
+            ctx.lang,
+            filters.stage.as_deref().unwrap_or_default(),
+            t.all,
+        ),
         statuses,
         queues,
         channels,
