@@ -235,6 +235,10 @@ pub(super) async fn page(
     };
     let (d, channels, alerts) = match loaded.await {
         Ok(v) => v,
+        // Staff who may not read orders (catalogue or inventory only) land on the status.
+        Err(Error::MissingPermission(_)) => {
+            return system::status_page(State(state), user, ctx).await;
+        }
         Err(err) => return app_error(ctx, err),
     };
     let t = ctx.lang.ful();

@@ -121,6 +121,14 @@ both_dbs! {
         assert_eq!(count(&c, "to_pick"), 0);
         assert_eq!(orders(app, &sh, "stage=to_pick").await.len(), 0);
         assert_eq!(app.get_as(&sh.clerk, "/api/v1/orders?stage=soon").await.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+        // Staff who may not read orders still have a home page: the system status.
+        app.custom_role(sh.m, "catalogue", &["catalog.read"]).await;
+        app.staff_user(Some(sh.m), "cat@acme.test", &["catalogue"]).await;
+        let cat = app.console_login_as("cat@acme.test", TestApp::STAFF_PASSWORD).await;
+        let home = app.console_get(&cat, "/admin").await;
+        assert_eq!(home.status, StatusCode::OK);
+        assert!(home.text().contains("data-testid=\"backend\"") && !home.text().contains("data-testid=\"queue-counts\""));
     }
 
     async fn the_chart_data_island_holds_the_orders_and_revenue_per_local_day(app: TestApp) {

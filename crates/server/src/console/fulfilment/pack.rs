@@ -223,6 +223,38 @@ fn refusal(err: Error) -> Result<(String, StatusCode), Error> {
     }
 }
 
+/// Packs what the scan form names: `code` at `location_id`, `units` (default 1).
+async fn pack_scanned(
+    state: &AppState,
+    user: &ConsoleUser,
+    (merchant, id): (MerchantId, OrderId),
+    form: &FormBody,
+) -> Result<(LocationId, Vec<PackLine>), Error> {
+    let units = form
+        .optional("units")
+        .map_or(Some(1), |u| u.trim().parse().ok())
+        .unwrap_or(0);
+    let Ok(location) = form.value("location_id").trim().parse::<LocationId>() else {
+        return Err(Error::invalid(
+            "location_id",
+            "required",
+            "pack at a location",
+        ));
+    };
+    let code = form.value("code");
+    ful::pack(
+        &state.app,
+        &user.actor,
+        merchant,
+        id,
+        location,
+        &code,
+        units,
+    )
+    .await
+    .map(|lines| (location, lines))
+}
+
 /// Confirms one scanned item (`code`, `units`, default 1) as packed.
 pub(super) async fn scan(
     State(state): State<AppState>,
@@ -241,21 +273,8 @@ pub(super) async fn scan(
         Err(err) => return app_error(ctx, err),
     };
     let form = FormBody::parse(&body);
-    let (code, loc) = (form.value("code"), form.value("location_id"));
-    let units = form
-        .optional("units")
-        .map_or(Some(1), |u| u.trim().parse().ok())
-        .unwrap_or(0);
-    let packed = match loc.trim().parse::<LocationId>() {
-        Ok(l) => ful::pack(&state.app, &user.actor, merchant, id, l, &code, units)
-            .await
-            .map(|lines| (l, lines)),
-        Err(_) => Err(Error::invalid(
-            "location_id",
-            "required",
-            "pack at a location",
-        )),
-    };
+    let loc = form.value("location_id");
+    let packed = pack_scanned(&state, &user, (merchant, id), &form).await;
     let partial = wants_partial(&headers);
     let refused = match packed {
         Ok((_, lines)) if partial => {
@@ -275,7 +294,7 @@ pub(super) async fn scan(
     let extra = Extra {
         location: Some(loc),
         scan_error: Some(refused.0),
-        code,
+        code: form.value("code"),
         status: Some(refused.1),
         ..Extra::default()
     };
