@@ -11,6 +11,7 @@ pub mod auth;
 pub mod catalog;
 pub mod channels;
 pub mod context;
+pub mod dashboard;
 pub mod entropy;
 pub mod error;
 pub mod fulfilment;

@@ -30,3 +30,13 @@ document.addEventListener("change", function (e) {
   if (!target) { return; }
   input.files[0].text().then(function (text) { target.value = text; });
 });
+// The packing screen: after each scan htmx re-renders the lines; the scan input is then
+// cleared (after a success) or selected (after a refusal) and focused for the next scan.
+document.addEventListener("htmx:afterRequest", function (e) {
+  var form = e.target;
+  if (!form || form.id !== "scan-form") { return; }
+  var input = document.getElementById("scan-code");
+  if (!input) { return; }
+  if (e.detail && e.detail.successful) { input.value = ""; } else { input.select(); }
+  input.focus();
+});

@@ -12,6 +12,7 @@ pub mod audit;
 pub mod catalog;
 pub mod channels;
 pub mod checks;
+pub mod dashboard;
 pub mod db;
 pub mod error;
 pub mod fulfilment;

@@ -408,3 +408,19 @@ pub async fn list_shipments(
         })
         .collect()
 }
+
+/// The order's open allocations at `location` with what is packed of each, for the
+/// packing screen. Needs `orders.read`.
+pub async fn packing(
+    app: &App,
+    actor: &Actor,
+    merchant: MerchantId,
+    order: OrderId,
+    location: LocationId,
+) -> Result<Vec<PackLine>> {
+    actor.require_in(merchant, Permission::OrdersRead)?;
+    let mut tx = app.db.begin_read().await?;
+    let row = require_order_row(&mut tx, merchant, order).await?;
+    let lines = store::packable(&mut tx, merchant, row.id, location.as_uuid()).await?;
+    Ok(lines.into_iter().map(PackLine::from).collect())
+}

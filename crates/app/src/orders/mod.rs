@@ -119,6 +119,8 @@ pub struct OrderQuery {
     pub to: Option<String>,
     /// Number, external id, or part of the customer's e-mail, phone or name.
     pub q: Option<String>,
+    /// Fulfilment stage (`to_pick`, `to_ship`, `late`; see [`crate::dashboard`]).
+    pub stage: Option<String>,
     /// Cursor from the previous page.
     pub cursor: Option<String>,
     /// Page size.
@@ -154,6 +156,11 @@ pub async fn list_orders(
         .and_then(|s| v.check("queue", "invalid", WorkQueue::parse(s)));
     let from = instant(&mut v, "from", q.from.as_deref());
     let to = instant(&mut v, "to", q.to.as_deref());
+    let stage = q
+        .stage
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .and_then(|s| v.check("stage", "invalid", crate::dashboard::parse_stage(s)));
     v.finish()?;
     let text =
         q.q.as_deref()
@@ -166,6 +173,7 @@ pub async fn list_orders(
         from,
         to,
         q: text.as_deref(),
+        stage: stage.map(|s| (s, time::to_db(app.now()))),
     };
     let after = id_cursor(q.cursor.as_deref())?;
     let limit = page_limit(q.limit);

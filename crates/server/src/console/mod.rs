@@ -21,7 +21,9 @@ mod audit;
 mod auth;
 mod catalog;
 mod channels;
+mod dashboard;
 mod forms;
+mod fulfilment;
 pub mod i18n;
 mod inventory;
 pub mod invoices;
@@ -42,7 +44,8 @@ pub const LANG_COOKIE: &str = "omnihub_lang";
 /// Console routes, mounted under `/admin`.
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/", get(system::status_page))
+        .route("/", get(dashboard::page))
+        .route("/system", get(system::status_page))
         .route("/login", get(auth::login_page).post(auth::login_submit))
         .route("/logout", post(auth::logout))
         .route(
@@ -94,6 +97,7 @@ pub fn router() -> Router<AppState> {
         .merge(channels::router())
         .merge(orders::router())
         .merge(shipments::router())
+        .merge(fulfilment::router())
         .route("/invoices/{id}/print", get(invoices::print_page))
         .fallback(not_found)
         .layer(from_fn(session::csrf_guard))

@@ -15,6 +15,8 @@ mod console;
 mod console_access;
 mod console_catalog;
 mod console_channels;
+mod console_dashboard;
+mod console_fulfilment;
 mod console_inventory;
 mod console_order_edits;
 mod console_orders;

@@ -353,6 +353,9 @@ pub struct OrderFilter<'a> {
     /// Number or external id (exact, case-insensitive), or a customer e-mail, phone or
     /// name containing it (lower-cased by the caller).
     pub q: Option<&'a str>,
+    /// Only orders waiting at this fulfilment stage, with "now" in microseconds (the
+    /// dashboard's counts use the same predicate).
+    pub stage: Option<(crate::dashboard::OrderStage, i64)>,
 }
 
 /// A page of orders in arrival order (ids are UUIDv7 minted at receipt, so this is first
@@ -372,22 +375,35 @@ pub async fn list_orders(
          AND ($7 IS NULL OR UPPER(number) = UPPER($7) OR external_id = $7 OR external_number = $7 \
               OR LOWER(customer_email) LIKE '%' || $7 || '%' OR customer_phone LIKE '%' || $7 || '%' \
               OR LOWER(customer_name) LIKE '%' || $7 || '%') \
-         AND ($8 IS NULL OR id > $8) ORDER BY id LIMIT $9"
+         AND ($8 IS NULL OR id > $8) {stage} ORDER BY id LIMIT $9",
+        stage = filter
+            .stage
+            .map(|(s, _)| format!("AND {}", s.predicate("$10")))
+            .unwrap_or_default(),
     );
-    Ok(with_conn!(tx, |c| sqlx::query_as::<_, OrderRow>(
-        sqlx::AssertSqlSafe(sql)
-    )
-    .bind(merchant.as_uuid())
-    .bind(filter.status)
-    .bind(filter.queue)
-    .bind(filter.channel)
-    .bind(filter.from)
-    .bind(filter.to)
-    .bind(filter.q)
-    .bind(after)
-    .bind(i64::from(limit))
-    .fetch_all(c)
-    .await)?)
+    // Only the late stage compares with now; binding it otherwise would leave a
+    // parameter PostgreSQL does not expect.
+    let now = filter
+        .stage
+        .filter(|(s, _)| *s == crate::dashboard::OrderStage::Late)
+        .map(|(_, now)| now);
+    Ok(with_conn!(tx, |c| {
+        let q = sqlx::query_as::<_, OrderRow>(sqlx::AssertSqlSafe(sql))
+            .bind(merchant.as_uuid())
+            .bind(filter.status)
+            .bind(filter.queue)
+            .bind(filter.channel)
+            .bind(filter.from)
+            .bind(filter.to)
+            .bind(filter.q)
+            .bind(after)
+            .bind(i64::from(limit));
+        let q = match now {
+            Some(now) => q.bind(now),
+            None => q,
+        };
+        q.fetch_all(c).await
+    })?)
 }
 
 /// How many orders sit in each queue, for the console's counters.

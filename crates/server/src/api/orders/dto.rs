@@ -332,6 +332,8 @@ pub struct OrderListParams {
     pub to: Option<String>,
     /// Number, external id (exact), or part of the customer's e-mail, phone or name.
     pub q: Option<String>,
+    /// Fulfilment stage: `to_pick`, `to_ship` or `late` (as the console dashboard counts).
+    pub stage: Option<String>,
     /// Page size (1-500, default 50).
     pub limit: Option<u32>,
     /// From the previous page.

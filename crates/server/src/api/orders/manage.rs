@@ -76,6 +76,7 @@ async fn list_orders(
         from: p.from,
         to: p.to,
         q: p.q,
+        stage: p.stage,
         cursor: p.cursor,
         limit: Some(limit),
     };

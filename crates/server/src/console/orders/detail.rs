@@ -111,6 +111,10 @@ struct DetailPage {
     d: OrderDetail,
     invoices: Vec<omnihub_app::invoices::Invoice>,
     inv_t: &'static crate::console::invoices::BlockTr,
+    /// The "Fulfilment" block (console/fulfilment/block.rs).
+    ful: super::super::fulfilment::block::FulfilmentBlock,
+    /// The "Payments" block (payments.rs).
+    pay: super::payments::PaymentsBlock,
     channel: String,
     status: &'static str,
     payment: &'static str,
@@ -281,10 +285,14 @@ fn reroute_choices(t: &OrdTr, locations: &Locations) -> Vec<Choice> {
 
 /// What the page shows besides the order.
 #[derive(Default)]
-struct Extra {
-    message: Option<String>,
-    notice: Option<&'static str>,
-    status: Option<StatusCode>,
+pub(super) struct Extra {
+    pub message: Option<String>,
+    pub notice: Option<&'static str>,
+    pub status: Option<StatusCode>,
+    /// The record-payment form as entered, after a refusal.
+    pub payment_form: super::payments::PaymentForm,
+    /// A payment refusal, shown in the Payments block.
+    pub payment_error: Option<super::payments::PaymentError>,
 }
 
 async fn view(
@@ -304,9 +312,16 @@ async fn view(
         };
         let invoices =
             omnihub_app::invoices::list_invoices(&state.app, actor, merchant, d.order.id).await?;
-        Ok::<_, Error>((channels, locations, invoices))
+        let lang = ctx.lang;
+        let ful =
+            super::super::fulfilment::block::load(state, actor, merchant, &d, &locations, lang)
+                .await?;
+        let pay_state = (extra.payment_form.clone(), extra.payment_error.clone());
+        let pay =
+            super::payments::load(state, actor, merchant, d.order.id, lang, pay_state).await?;
+        Ok::<_, Error>((channels, locations, invoices, ful, pay))
     };
-    let (channels, locations, invoices) = match loaded.await {
+    let (channels, locations, invoices, ful, pay) = match loaded.await {
         Ok(v) => v,
         Err(err) => return app_error(ctx, err),
     };
@@ -315,6 +330,8 @@ async fn view(
     let nonce = ctx.nonce.clone();
     let page = DetailPage {
         invoices,
+        ful,
+        pay,
         inv_t: crate::console::invoices::block_tr(ctx.lang),
         channel: channels.code(o.channel_id),
         status: status_label(t, o.status),
@@ -370,7 +387,9 @@ pub(super) async fn page(
     match found {
         Ok(d) => {
             let extra = Extra {
-                notice: notice(ctx.t.ord, query.done.as_deref()),
+                notice: notice(ctx.t.ord, query.done.as_deref()).or_else(|| {
+                    super::super::fulfilment::block::order_notice(ctx.lang, query.done.as_deref())
+                }),
                 ..Extra::default()
             };
             view(&state, &user, ctx, merchant, d, extra).await
@@ -485,6 +504,21 @@ fn back(form: &FormBody, id: OrderId) -> String {
     }
 }
 
+/// The order page with what `extra` adds (a refusal shown in a block).
+pub(super) async fn show(
+    state: &AppState,
+    user: &ConsoleUser,
+    ctx: PageContext,
+    merchant: MerchantId,
+    id: OrderId,
+    extra: Extra,
+) -> Response {
+    match ord::get_order(&state.app, &user.actor, merchant, id).await {
+        Ok(d) => view(state, user, ctx, merchant, d, extra).await,
+        Err(err) => app_error(ctx, err),
+    }
+}
+
 /// The order page again after a refusal, with its message.
 async fn refused(
     state: &AppState,
@@ -507,10 +541,7 @@ async fn refused(
         },
         err => return app_error(ctx, err),
     };
-    match ord::get_order(&state.app, &user.actor, merchant, id).await {
-        Ok(d) => view(state, user, ctx, merchant, d, extra).await,
-        Err(err) => app_error(ctx, err),
-    }
+    show(state, user, ctx, merchant, id, extra).await
 }
 
 /// Approves, rejects, holds, cancels, retries, waits for stock, allocates or re-routes.

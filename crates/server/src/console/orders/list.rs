@@ -44,6 +44,8 @@ pub struct OrderFilters {
     pub to: Option<String>,
     /// Search text.
     pub q: Option<String>,
+    /// Fulfilment stage (`to_pick`, `to_ship`, `late`), as the dashboard links it.
+    pub stage: Option<String>,
     /// Cursor.
     pub cursor: Option<String>,
     /// Notice.
@@ -59,6 +61,7 @@ impl OrderFilters {
             ("from", &self.from),
             ("to", &self.to),
             ("q", &self.q),
+            ("stage", &self.stage),
         ])
     }
 
@@ -70,6 +73,7 @@ impl OrderFilters {
             from: instant(self.from.as_deref(), false),
             to: instant(self.to.as_deref(), true),
             q: self.q.clone(),
+            stage: self.stage.clone(),
             cursor: self.cursor.clone().filter(|c| !c.is_empty()),
             limit: Some(PAGE),
         }
@@ -143,6 +147,8 @@ struct ListPage {
     statuses: Vec<Choice>,
     queues: Vec<Choice>,
     channels: Vec<Choice>,
+    /// Fulfilment stages (the dashboard's links).
+    stages: Vec<Choice>,
     list: OrderRows,
     errors: FieldErrors,
     notice: Option<&'static str>,
@@ -286,6 +292,24 @@ fn filter_choices(t: &OrdTr, f: &OrderFilters, channels: &Channels) -> [Vec<Choi
     ]
 }
 
+/// The fulfilment stage choices of the filter form (`omnihub_app::dashboard::Stage`).
+fn stage_choices(lang: super::super::i18n::Lang, selected: &str, all: &str) -> Vec<Choice> {
+    let t = lang.ful();
+    [
+        ("", all),
+        ("to_pick", t.stage_to_pick),
+        ("to_ship", t.stage_to_ship),
+        ("late", t.stage_late),
+    ]
+    .into_iter()
+    .map(|(value, label)| Choice {
+        value: value.to_owned(),
+        label: label.to_owned(),
+        selected: value == selected,
+    })
+    .collect()
+}
+
 /// The order list (and the queues, as the list with the queue chosen), or only its rows
 /// for htmx.
 pub(super) async fn page(
@@ -322,6 +346,11 @@ pub(super) async fn page(
     }
     let [statuses, queues, channels] = filter_choices(t, &filters, &data.channels);
     let page = ListPage {
+        stages: stage_choices(
+            ctx.lang,
+            filters.stage.as_deref().unwrap_or_default(),
+            t.all,
+        ),
         statuses,
         queues,
         channels,

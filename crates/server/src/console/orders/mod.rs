@@ -24,6 +24,7 @@ mod detail;
 mod entry;
 mod import;
 mod list;
+mod payments;
 mod settings;
 
 /// The order routes (relative to `/admin`).
@@ -35,6 +36,11 @@ pub fn router() -> Router<AppState> {
         .route("/orders/import/template.csv", get(import::template))
         .route("/orders/settings", get(settings::page).post(settings::save))
         .route("/orders/{id}", get(detail::page))
+        .route("/orders/{id}/payments", post(payments::record))
+        .route(
+            "/orders/{id}/payments/{payment}/{action}",
+            post(payments::act),
+        )
         .route(
             "/orders/{id}/lines/{line}/cancel",
             post(detail::cancel_line),
