@@ -1,7 +1,7 @@
 //! One order's whole life over HTTP on both databases (issue 7's acceptance): a signed
 //! Shopify webhook, held by review, paid (and so invoiced automatically), approved and
 //! allocated, picked in a wave, packed by scan, shipped, tracked by the carrier's signed
-//! webhook to delivered. The stock ledger check (`omnihub check`) runs after it.
+//! webhook to delivered, and the shopper's tracking look-up. The stock ledger check (`omnihub check`) runs after it.
 
 use axum::http::{Method, StatusCode};
 use omnihub_domain::channels::{OrderTopic, demo};
@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use crate::catalog::call;
 use crate::orders::{SECRET, action, deliver, demo_order, level, order, receive, shop};
+use crate::tracking::{carrier, deliver as track, event};
 
 fn s<'a>(v: &'a Value, k: &str) -> &'a str {
     v[k].as_str().unwrap_or_default()
@@ -69,5 +70,27 @@ both_dbs! {
         assert_eq!(s(&order(app, &sh, &id).await, "status"), "shipped");
         let ledger = app.get_as(&sh.clerk, &format!("/api/v1/inventory/movements?sku_id={sku}&reason=shipment")).await;
         assert_eq!(ledger.json()["items"].as_array().map(Vec::len), Some(1));
+
+        // The carrier reports through its signed webhook: in transit, then delivered.
+        let c = carrier(app, &sh, "sf").await;
+        let body = json!({"events": [
+            event("ev-1", "SF-E2E-1", "picked_up", "2026-12-01T09:00:00Z"),
+            event("ev-2", "SF-E2E-1", "in_transit", "2026-12-01T18:00:00Z"),
+        ]});
+        let r = track(app, &c, &body, None).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        assert_eq!(s(&order(app, &sh, &id).await, "status"), "shipped");
+        let body = json!({"events": [event("ev-3", "SF-E2E-1", "delivered", "2026-12-02T10:00:00Z")]});
+        assert_eq!(track(app, &c, &body, None).await.status, StatusCode::OK);
+        let done = order(app, &sh, &id).await;
+        assert_eq!((s(&done, "status"), s(&done, "payment_status"), s(&done, "fulfilment_status")), ("delivered", "paid", "fulfilled"), "{done}");
+        let events: Vec<&str> = done["timeline"].as_array().unwrap().iter().map(|e| s(e, "event")).collect();
+        for wanted in ["received", "held", "payment_changed", "released", "allocated", "shipped", "shipment_event"] {
+            assert!(events.contains(&wanted), "{wanted} missing from {events:?}");
+        }
+        let number = s(&done, "number");
+        let email = s(&done, "customer_email").replace('@', "%40");
+        let r = app.get(&format!("/api/v1/track?order={number}&contact={email}")).await;
+        assert_eq!((r.status, s(&r.json(), "status")), (StatusCode::OK, "delivered"), "{}", r.text());
     }
 }
