@@ -37,6 +37,8 @@ migrations![
     (0009, "fulfilment"),
     (0010, "payments"),
     (0011, "invoices"),
+    // 0012 is taken by tracking events (another branch).
+    (0013, "outbox"),
 ];
 
 /// The embedded migrator for a backend.
