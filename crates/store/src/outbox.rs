@@ -92,13 +92,13 @@ pub async fn get_event(
     id: Uuid,
 ) -> Result<Option<OutboxRow>, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM outbox_events WHERE merchant_id = $1 AND id = $2");
-    Ok(
-        with_conn!(tx, |c| sqlx::query_as::<_, OutboxRow>(sqlx::AssertSqlSafe(sql))
-        .bind(merchant.as_uuid())
-        .bind(id)
-        .fetch_optional(c)
-        .await)?,
+    Ok(with_conn!(tx, |c| sqlx::query_as::<_, OutboxRow>(
+        sqlx::AssertSqlSafe(sql)
     )
+    .bind(merchant.as_uuid())
+    .bind(id)
+    .fetch_optional(c)
+    .await)?)
 }
 
 /// Filters of the event list.
@@ -125,17 +125,17 @@ pub async fn list_events(
          AND ($2 IS NULL OR status = $2) AND ($3 IS NULL OR channel_id = $3) \
          AND ($4 IS NULL OR order_id = $4) AND ($5 IS NULL OR id < $5) ORDER BY id DESC LIMIT $6"
     );
-    Ok(
-        with_conn!(tx, |c| sqlx::query_as::<_, OutboxRow>(sqlx::AssertSqlSafe(sql))
-        .bind(merchant.as_uuid())
-        .bind(f.status)
-        .bind(f.channel)
-        .bind(f.order)
-        .bind(before)
-        .bind(i64::from(limit))
-        .fetch_all(c)
-        .await)?,
+    Ok(with_conn!(tx, |c| sqlx::query_as::<_, OutboxRow>(
+        sqlx::AssertSqlSafe(sql)
     )
+    .bind(merchant.as_uuid())
+    .bind(f.status)
+    .bind(f.channel)
+    .bind(f.order)
+    .bind(before)
+    .bind(i64::from(limit))
+    .fetch_all(c)
+    .await)?)
 }
 
 /// Claims up to `limit` pending events due at `now` (oldest due first), across
@@ -158,7 +158,9 @@ pub async fn claim_due(
          WHERE id IN (SELECT id FROM outbox_events WHERE status = 'pending' AND next_attempt_at <= $1 \
          ORDER BY next_attempt_at, id LIMIT $3{lock}) RETURNING {COLUMNS}"
     );
-    let mut rows = with_conn!(tx, |c| sqlx::query_as::<_, OutboxRow>(sqlx::AssertSqlSafe(sql))
+    let mut rows = with_conn!(tx, |c| sqlx::query_as::<_, OutboxRow>(sqlx::AssertSqlSafe(
+        sql
+    ))
     .bind(now)
     .bind(lease_until)
     .bind(i64::from(limit))

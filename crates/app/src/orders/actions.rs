@@ -346,6 +346,8 @@ pub async fn cancel_order(
             )
             .await?;
             save(app, tx, merchant, row, expected).await?;
+            // Outbox (CH-3): tell the channel of a staff cancellation (never of its own).
+            crate::outbox::cancellation_in(app, tx, merchant, row, None, reason.as_deref()).await?;
             Ok(data)
         },
     )
@@ -383,9 +385,14 @@ pub async fn cancel_line(
             set_state(row, OrderStatus::Cancelled, &[], &[])?;
             note(app, tx, merchant, row.id, TimelineEvent::Cancelled, who, serde_json::json!({"reason": "every line cancelled"})).await?;
             save(app, tx, merchant, row, expected).await?;
+            // Outbox (CH-3): the last line cancels the order; the channel hears that once.
+            crate::outbox::cancellation_in(app, tx, merchant, row, None, None).await?;
         } else {
             let expected = row.version;
             save(app, tx, merchant, row, expected).await?;
+            // Outbox (CH-3): the channel hears of the cancelled line.
+            let units = target.quantity - target.cancelled_quantity;
+            crate::outbox::cancellation_in(app, tx, merchant, row, Some((target, units)), None).await?;
         }
         Ok(data)
     })
