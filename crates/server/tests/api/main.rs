@@ -31,6 +31,7 @@ mod oauth;
 mod operations;
 mod orders;
 mod orders_flow;
+mod outbox;
 mod payments;
 mod roles;
 mod schema;
