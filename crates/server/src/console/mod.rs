@@ -27,6 +27,7 @@ mod inventory;
 pub mod invoices;
 mod merchants;
 mod orders;
+mod outbox;
 mod roles;
 pub mod session;
 mod setup;
@@ -92,6 +93,7 @@ pub fn router() -> Router<AppState> {
         .merge(inventory::router())
         .merge(channels::router())
         .merge(orders::router())
+        .merge(outbox::router())
         .route("/invoices/{id}/print", get(invoices::print_page))
         .fallback(not_found)
         .layer(from_fn(session::csrf_guard))

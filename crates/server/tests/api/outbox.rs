@@ -4,15 +4,16 @@
 //! cancellation none; the worker delivers to an in-process receiver with the platform's
 //! path, authentication and body, retries a 500 after the backoff (the fixed clock moved
 //! on, no sleeping), gives up at once on a 404, and a staff retry delivers a dead event;
-//! two workers at once deliver each event once; tenancy and permissions. `omnihub check`
+//! two workers at once deliver each event once; tenancy and permissions; the console page
+//! lists dead events and retries one in place (htmx). `omnihub check`
 //! (including `outbox.events`) runs after every test.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::body::Bytes;
-use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderMap, HeaderName, Method, StatusCode, Uri, header};
 use jiff::SignedDuration;
 use omnihub_app::outbox::RelaySettings;
 use omnihub_domain::channels::OrderTopic;
@@ -334,5 +335,41 @@ both_dbs! {
         assert_eq!(per_event.len(), 12);
         assert!(per_event.values().all(|n| *n == 1), "{per_event:?}");
         assert_eq!(events(app, &sh.clerk, "status=delivered").await.len(), 12);
+    }
+
+    async fn the_console_lists_dead_events_and_retries_one_in_place(app: TestApp) {
+        let sh = shop(app, "acme").await;
+        receive(app, &sh, &sh.wh1, &sh.skus[0].0, 10).await;
+        let (_rx, url) = Receiver::start(&[422]).await;
+        point(app, &sh, &sh.shopify, &url, "shpat_0123456789abcdef").await;
+        let id = shopify_order(app, &sh, "3001").await;
+        assert_eq!(action(app, &sh, &id, "cancel", &json!({})).await.status, StatusCode::OK);
+        assert_eq!(relay(app).await.dead, 1);
+        let event = events(app, &sh.clerk, "").await[0]["id"].as_str().unwrap().to_owned();
+        app.custom_role(sh.m, "outbox_keeper", &["channels.read", "channels.manage"]).await;
+        app.staff_user(Some(sh.m), "keeper@acme.test", &["outbox_keeper"]).await;
+        let s = app.console_login_as("keeper@acme.test", TestApp::STAFF_PASSWORD).await;
+
+        let page = app.console_get(&s, "/admin/outbox?status=dead").await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+        let html = page.text();
+        assert!(html.contains("渠道回传队列"), "Chinese by default");
+        assert!(html.contains(&format!("data-event=\"{event}\" data-status=\"dead\"")), "{html}");
+        assert!(html.contains("HTTP 422") && html.contains(&format!("data-testid=\"retry-{event}\"")));
+        let pending = app.console_get(&s, "/admin/outbox?status=pending").await.text();
+        assert!(!pending.contains(&event), "the filter applies");
+
+        let body = format!("csrf_token={}", s.csrf);
+        let headers = [
+            (header::COOKIE, s.cookie.as_str()),
+            (header::CONTENT_TYPE, "application/x-www-form-urlencoded"),
+            (HeaderName::from_static("hx-request"), "true"),
+        ];
+        let r = app.request(Method::POST, &format!("/admin/outbox/{event}/retry"), &headers, Body::from(body)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let row = r.text();
+        assert!(row.trim_start().starts_with("<tr") && row.contains("data-status=\"pending\""), "{row}");
+        assert!(!row.contains("retry-"), "no retry button on a pending event");
+        assert_eq!(relay(app).await.delivered, 1);
     }
 }
