@@ -143,7 +143,10 @@ mod tests {
         );
         assert!(r.judge(Some("e1")).duplicate, "a redelivery is a duplicate");
         assert!(!r.judge(Some("e2")).duplicate);
-        assert!(!r.judge(None).duplicate, "without an id nothing can be deduplicated");
+        assert!(
+            !r.judge(None).duplicate,
+            "without an id nothing can be deduplicated"
+        );
     }
 
     #[test]
