@@ -201,6 +201,11 @@ both_dbs! {
         let api_id = r.json()["order"]["id"].as_str().unwrap().to_owned();
         assert_eq!(pack_and_ship(app, &sh, &api_id, "SF2").await.0, StatusCode::CREATED);
         assert_eq!(events(app, &sh.clerk, "").await.len(), 1, "no event for a channel we cannot reach");
+        let doc = app.get("/api/v1/openapi.json").await.json();
+        for path in ["/api/v1/outbox", "/api/v1/outbox/{event_id}"] {
+            assert_eq!(doc["paths"][path]["get"]["tags"], json!(["outbox"]), "{path}");
+        }
+        assert_eq!(doc["paths"]["/api/v1/outbox/{event_id}/retry"]["post"]["tags"], json!(["outbox"]));
     }
 
     async fn staff_cancellations_are_pushed_and_the_channels_own_are_not(app: TestApp) {
