@@ -22,6 +22,7 @@ pub mod merchants;
 pub mod mfa;
 pub mod oauth;
 pub mod orders;
+pub mod outbox;
 pub mod passwords;
 pub mod payments;
 pub mod roles;

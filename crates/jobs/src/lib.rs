@@ -2,8 +2,10 @@
 //! and the shutdown signal they share with the HTTP server. Depends on `app`, not on
 //! `server`, so the two compile in parallel.
 //!
-//! The foundation provides the shutdown coordination; the webhook issue adds the first
-//! worker (the outbox relay).
+//! The foundation provides the shutdown coordination; [`outbox`] is the first worker (the
+//! channel push-back relay, issue 7 CH-3).
+
+pub mod outbox;
 
 use tokio::sync::watch;
 

@@ -123,6 +123,22 @@ pub async fn check(config: &Config) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// `omnihub outbox run-once`: sends one batch of due push-back events with the configured
+/// settings and prints the counts.
+pub async fn outbox_run_once(config: &Config) -> anyhow::Result<ExitCode> {
+    let app = open_app(config).await?;
+    let timeout = std::time::Duration::from_secs(config.outbox.request_timeout_secs.max(1));
+    let pusher = omnihub_jobs::outbox::HttpPusher::new(timeout)?;
+    let stats =
+        omnihub_jobs::outbox::run_once(&app, &config.outbox.relay_settings(), &pusher).await?;
+    app.db.close().await;
+    println!(
+        "sent {}, delivered {}, retrying {}, dead {}",
+        stats.sent, stats.delivered, stats.retrying, stats.dead
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 /// `omnihub admin create --email ADDRESS`.
 pub async fn create_admin(config: &Config, email: &str) -> anyhow::Result<ExitCode> {
     let password = read_password()?;

@@ -34,6 +34,58 @@ pub struct Config {
     pub http: HttpConfig,
     /// Logging.
     pub log: LogConfig,
+    /// The channel push-back worker (docs/outbox.md).
+    pub outbox: OutboxConfig,
+}
+
+/// The channel push-back worker (`OMNIHUB_OUTBOX__*`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OutboxConfig {
+    /// Run the worker in `omnihub serve` (turn off on all but some instances if wanted).
+    pub enabled: bool,
+    /// Milliseconds between polls when nothing is due.
+    pub interval_ms: u64,
+    /// Events claimed per round.
+    pub batch: u32,
+    /// Attempts in all before an event is dead.
+    pub max_attempts: u32,
+    /// Seconds before the first retry (doubled after each failure, capped at 6 hours).
+    pub base_delay_secs: u64,
+    /// Seconds a claim hides an event from other workers.
+    pub lease_secs: u64,
+    /// Seconds before one push request is abandoned.
+    pub request_timeout_secs: u64,
+}
+
+impl Default for OutboxConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            interval_ms: 1000,
+            batch: 10,
+            max_attempts: 8,
+            base_delay_secs: 30,
+            lease_secs: 60,
+            request_timeout_secs: 10,
+        }
+    }
+}
+
+impl OutboxConfig {
+    /// The relay's claim and retry settings.
+    pub fn relay_settings(&self) -> omnihub_app::outbox::RelaySettings {
+        let secs = |s: u64| jiff::SignedDuration::from_secs(i64::try_from(s).unwrap_or(i64::MAX));
+        omnihub_app::outbox::RelaySettings {
+            batch: self.batch,
+            lease: secs(self.lease_secs),
+            policy: omnihub_domain::channels::push::RetryPolicy {
+                max_attempts: self.max_attempts,
+                base_delay: secs(self.base_delay_secs),
+                max_delay: jiff::SignedDuration::from_hours(6),
+            },
+        }
+    }
 }
 
 /// Connection pool settings.
@@ -91,6 +143,7 @@ impl Default for Config {
             database: DatabaseConfig::default(),
             http: HttpConfig::default(),
             log: LogConfig::default(),
+            outbox: OutboxConfig::default(),
         }
     }
 }
@@ -142,6 +195,7 @@ const CONFIG_KEYS: &[&str] = &[
     "database",
     "http",
     "log",
+    "outbox",
     "secret_key",
 ];
 
@@ -198,6 +252,11 @@ impl Config {
         if self.http.request_timeout_secs == 0 {
             return Err(ConfigError::Invalid(
                 "http.request_timeout_secs must be at least 1".into(),
+            ));
+        }
+        if self.outbox.batch == 0 || self.outbox.max_attempts == 0 || self.outbox.lease_secs == 0 {
+            return Err(ConfigError::Invalid(
+                "outbox.batch, outbox.max_attempts and outbox.lease_secs must be at least 1".into(),
             ));
         }
         if let Some(url) = &self.database_url {

@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 mod commands;
 mod config;
 mod demo;
+mod receiver;
 mod serve;
 mod telemetry;
 
@@ -34,6 +35,11 @@ enum Command {
     Migrate,
     /// Run integrity checks; exits non-zero with a report if any fails.
     Check,
+    /// Work with the channel push-back outbox.
+    Outbox {
+        #[command(subcommand)]
+        command: OutboxCommand,
+    },
     /// Administer staff accounts.
     Admin {
         #[command(subcommand)]
@@ -63,6 +69,15 @@ enum DemoCommand {
     /// Play a mock Shopify or WooCommerce store: send signed order webhooks to a channel
     /// and print the answers; exits 1 if any got a 5xx or no answer.
     Channel(demo::ChannelArgs),
+    /// Play a channel's receiving end for push-back: print each request the outbox worker
+    /// sends (one JSON line), deduplicated by event id; `--fail-first N` answers 500.
+    ChannelReceiver(receiver::ReceiverArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum OutboxCommand {
+    /// Send one batch of due push-back events now and print what happened.
+    RunOnce,
 }
 
 #[derive(Debug, Subcommand)]
@@ -130,6 +145,12 @@ fn main() -> ExitCode {
             Command::Demo {
                 command: DemoCommand::Channel(args),
             } => demo::channel(&args, &omnihub_domain::clock::SystemClock).await,
+            Command::Demo {
+                command: DemoCommand::ChannelReceiver(args),
+            } => receiver::run(&args).await,
+            Command::Outbox {
+                command: OutboxCommand::RunOnce,
+            } => commands::outbox_run_once(&config).await,
         }
     });
     match result {

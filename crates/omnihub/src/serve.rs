@@ -1,10 +1,12 @@
-//! `omnihub serve`: migrate, then serve HTTP until SIGTERM or Ctrl-C, letting in-flight
-//! requests finish within the configured grace period.
+//! `omnihub serve`: migrate, start the outbox worker, then serve HTTP until SIGTERM or
+//! Ctrl-C, letting in-flight requests (and the worker's push in flight) finish within the
+//! configured grace period.
 
 use std::time::Duration;
 
 use anyhow::Context;
 use omnihub_jobs::Shutdown;
+use omnihub_jobs::outbox::{HttpPusher, OutboxWorker};
 use omnihub_server::AppState;
 
 use crate::commands::open_app;
@@ -29,6 +31,7 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
         );
     }
     let db = app.db.clone();
+    let outbox = config.outbox.enabled.then(|| app.clone());
     let state = AppState::new(app, config.http_settings());
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -43,6 +46,10 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
         tracing::info!("shutdown requested; finishing in-flight requests");
         signal.trigger();
     });
+    let worker = match outbox {
+        Some(app) => Some(start_outbox(app, config, &shutdown)?),
+        None => None,
+    };
     let server = omnihub_server::serve(listener, state, shutdown.listener().wait());
     let grace = Duration::from_secs(config.http.shutdown_grace_secs);
     let mut server = std::pin::pin!(server);
@@ -54,9 +61,30 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
             let _ = tokio::time::timeout(grace, std::future::pending::<()>()).await;
         } => tracing::warn!("grace period over; abandoning unfinished requests"),
     }
+    shutdown.trigger();
+    if let Some(worker) = worker {
+        // The worker stops between pushes; a push in flight is bounded by its timeout.
+        let _ = tokio::time::timeout(grace, worker).await;
+    }
     db.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Starts the process-wide outbox relay (channel push-back), stopped by `shutdown`.
+fn start_outbox(
+    app: omnihub_app::App,
+    config: &Config,
+    shutdown: &Shutdown,
+) -> anyhow::Result<tokio::task::JoinHandle<()>> {
+    let timeout = Duration::from_secs(config.outbox.request_timeout_secs.max(1));
+    let worker = OutboxWorker {
+        app,
+        settings: config.outbox.relay_settings(),
+        interval: Duration::from_millis(config.outbox.interval_ms),
+        pusher: HttpPusher::new(timeout).context("cannot build the outbox HTTP client")?,
+    };
+    Ok(tokio::spawn(worker.run(shutdown.listener())))
 }
 
 async fn wait_for_signal() {

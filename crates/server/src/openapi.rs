@@ -34,6 +34,7 @@ use crate::api::oauth::ClientBasicAuth;
         (name = "tracking", description = "Shipment tracking: carrier accounts, the signed carrier webhook, tracking CSV import, shipments with their events, and the shopper's public look-up by order number and e-mail or phone"),
         (name = "payments", description = "Payments per order (card, Alipay, WeChat Pay, digital RMB, bank transfer, cash on delivery, marketplace): record, capture, fail, refund; the order's payment status derived from them; signed provider notifications. Card numbers are refused with `card-number-refused`"),
         (name = "invoices", description = "Invoices and credit notes for orders: gap-free numbering per merchant and year, buyer title and unified social credit code, void, full credit notes and a printable HTML page"),
+        (name = "outbox", description = "Push-back to channels: fulfilment, tracking and cancellation updates queued in the same transaction as the change and delivered with retries; list, inspect and retry dead events"),
     ),
     modifiers(&BearerAuth, &ClientBasicAuth),
     components(schemas(crate::error::Problem, crate::error::ProblemField))

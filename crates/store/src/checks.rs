@@ -1,7 +1,8 @@
 //! Integrity checks run by `omnihub check`: migrations, the engine's own checks, the
 //! catalogue (SKUs and categories consistent with their parents) and inventory (on_hand
 //! equals the sum of movements on every level; reserved equals the open reservations and
-//! nothing is oversold) and orders (allocations agree with their reservations). Each returns findings instead of failing fast, so one run reports
+//! nothing is oversold) orders (allocations agree with their reservations) and the channel outbox (each
+//! event reports a change on its own order; shipments of pushing channels have their event). Each returns findings instead of failing fast, so one run reports
 //! everything that is wrong.
 
 use crate::migrations;
@@ -51,15 +52,16 @@ pub async fn run_all(db: &Db) -> Result<Vec<CheckOutcome>, StoreError> {
         name: "catalog.consistency",
         problems: catalog,
     });
-    let (ledger, reservations, allocations) = if status.is_current() {
+    let (ledger, reservations, allocations, outbox) = if status.is_current() {
         (
             crate::inventory::ledger_problems(&mut tx).await?,
             crate::inventory::reservation_problems(&mut tx).await?,
             crate::orders::allocation_problems(&mut tx).await?,
+            crate::outbox::event_problems(&mut tx).await?,
         )
     } else {
         let skipped = || vec!["not checked: the schema is not current".to_owned()];
-        (skipped(), skipped(), skipped())
+        (skipped(), skipped(), skipped(), skipped())
     };
     outcomes.push(CheckOutcome {
         name: "inventory.ledger",
@@ -72,6 +74,10 @@ pub async fn run_all(db: &Db) -> Result<Vec<CheckOutcome>, StoreError> {
     outcomes.push(CheckOutcome {
         name: "orders.allocations",
         problems: allocations,
+    });
+    outcomes.push(CheckOutcome {
+        name: "outbox.events",
+        problems: outbox,
     });
     Ok(outcomes)
 }

@@ -23,6 +23,7 @@ pub mod merchants;
 pub mod mfa;
 pub mod migrations;
 pub mod orders;
+pub mod outbox;
 pub mod payments;
 pub mod platform;
 pub mod roles;

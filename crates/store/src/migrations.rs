@@ -38,6 +38,7 @@ migrations![
     (0010, "payments"),
     (0011, "invoices"),
     (0012, "tracking"),
+    (0013, "outbox"),
 ];
 
 /// The embedded migrator for a backend.

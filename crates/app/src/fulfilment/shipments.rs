@@ -250,6 +250,8 @@ pub async fn ship(
     )
     .await?;
     advance_order(app, &mut tx, actor, merchant, &mut row, &shipment).await?;
+    // Outbox (CH-3): the channel hears of the shipment iff this transaction commits.
+    crate::outbox::fulfilment_in(app, &mut tx, merchant, &row, &shipment).await?;
     tx.commit().await?;
     Ok(shipment)
 }

@@ -26,7 +26,7 @@ use crate::audit::{self, Change};
 use crate::error::{Error, Result, Validator};
 use crate::inventory::{Page, corrupt, id_cursor, page_limit, paged};
 use crate::orders::intake::set_state;
-use crate::orders::{Order, Problem, note, require_order, save, timeline_actor};
+use crate::orders::{Order, Problem, lock_order, note, save, timeline_actor};
 use crate::{Actor, App};
 
 /// A shipment with its tracking state.
@@ -189,7 +189,7 @@ pub async fn record_event_in(
         "occurred_at": event.occurred_at.to_string(), "location": event.location, "description": event.description,
         "status": status.code(), "applied": applied.moved, "source": source});
     let order = OrderId::from_uuid(shipment.order_id);
-    let mut o = require_order(tx, merchant, order).await?;
+    let mut o = lock_order(tx, merchant, order).await?;
     note(
         app,
         tx,
@@ -203,8 +203,20 @@ pub async fn record_event_in(
     if applied.moved {
         follow_shipment(app, tx, merchant, &mut o, event.kind, &who).await?;
     }
-    // Channel push-back (the outbox, migration 0013) goes here after merge: enqueue the
-    // event for the order's channel in this same transaction.
+    if applied.moved {
+        // Outbox (CH-3): the channel hears of each status change in this transaction; a
+        // stale or repeated event moves nothing and is not pushed.
+        let update = crate::outbox::TrackingUpdate {
+            event_id: row.id,
+            shipment_id: shipment.id,
+            carrier: shipment.carrier.clone(),
+            tracking_number: shipment.tracking_number.clone(),
+            status: status.code().to_owned(),
+            happened_at: event.occurred_at,
+            description: event.description.clone(),
+        };
+        crate::outbox::tracking_in(app, tx, merchant, &o, &update).await?;
+    }
     let change = Change {
         action: "shipment.event",
         entity_type: "shipment",
@@ -525,7 +537,7 @@ pub async fn clear_shipment_exception(
 ) -> Result<Order> {
     actor.require_in(merchant, Permission::OrdersManage)?;
     let mut tx = app.db.begin_write().await?;
-    let mut row = require_order(&mut tx, merchant, id).await?;
+    let mut row = lock_order(&mut tx, merchant, id).await?;
     let order = Order::try_from(&row)?;
     if !order.hold_reasons.contains(&HoldReason::ShipmentException) {
         return Err(Error::Conflict {

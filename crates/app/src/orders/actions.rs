@@ -351,6 +351,8 @@ pub async fn cancel_order(
             )
             .await?;
             save(app, tx, merchant, row, expected).await?;
+            // Outbox (CH-3): tell the channel of a staff cancellation (never of its own).
+            crate::outbox::cancellation_in(app, tx, merchant, row, None, reason.as_deref()).await?;
             Ok(data)
         },
     )

@@ -238,6 +238,15 @@ async fn edit_lines(
         .await?;
     }
     save(app, tx, merchant, row, expected).await?;
+    if cancelled_line.is_some() {
+        // Outbox (CH-3): the channel hears of a cancelled line, or of the order when it was
+        // the last one. Quantity changes and added lines are ours alone (ADR 0023).
+        let line = before
+            .get(touched)
+            .filter(|_| open_left)
+            .map(|l| (l, figures_of(l).open()));
+        crate::outbox::cancellation_in(app, tx, merchant, row, line, None).await?;
+    }
     if super::Order::try_from(&*row)?.status == OrderStatus::Confirmed {
         let r = allocate_in(app, tx, actor, merchant, row, who, None).await?;
         if replan && !matches!(r, AllocationResult::Allocated(_)) {

@@ -8,11 +8,14 @@
 //! - [`webhooks`]: Shopify and WooCommerce signatures, topics, the WooCommerce ping.
 //! - [`shopify`], [`woocommerce`]: order payload mappings.
 //! - [`demo`]: the mock channel's generated, signed deliveries in both formats.
+//! - [`push`]: push-back requests to channels (fulfilment, tracking, cancellation) and
+//!   their retry schedule.
 //!
 //! Nothing here does I/O (docs/adr/0014): the server verifies and hands over raw bytes,
 //! the app stores the result.
 
 pub mod demo;
+pub mod push;
 pub mod rules;
 pub mod shopify;
 pub mod state;

@@ -329,7 +329,8 @@ fn check_reports_pending_migrations_and_passes_after_migrate() {
         String::from_utf8_lossy(&after.stdout)
     );
     let report = String::from_utf8_lossy(&after.stdout);
-    assert!(report.contains("all 7 checks passed"), "{report}");
+    assert!(report.contains("all 8 checks passed"), "{report}");
+    assert!(report.contains("outbox.events"), "{report}");
     assert!(report.contains("orders.allocations"), "{report}");
     assert!(report.contains("catalog.consistency"), "{report}");
     assert!(report.contains("inventory.ledger"), "{report}");
@@ -655,4 +656,71 @@ async fn staff_sign_in_through_a_real_browser(backend: TestBackend) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn staff_sign_in_through_a_real_browser_on_sqlite() {
     staff_sign_in_through_a_real_browser(TestBackend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn the_channel_receiver_fails_the_first_requests_and_reports_redeliveries() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut child = command(dir.path())
+        .args([
+            "demo",
+            "channel-receiver",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--fail-first",
+            "1",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "the receiver did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let client = reqwest::Client::new();
+    let url = format!("http://127.0.0.1:{port}/admin/api/2024-10/orders/1/fulfillments.json");
+    let mut answers = Vec::new();
+    for _ in 0..3 {
+        let r = client
+            .post(&url)
+            .header("X-Omnihub-Event-Id", "evt-1")
+            .header("X-Shopify-Access-Token", "shpat_not_to_be_printed")
+            .body(r#"{"fulfillment":{"tracking_number":"SF1"}}"#)
+            .send()
+            .await
+            .unwrap();
+        answers.push(r.status().as_u16());
+    }
+    assert_eq!(answers, [500, 200, 200]);
+    child.kill().unwrap();
+    let mut out = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut out)
+        .unwrap();
+    let _ = child.wait();
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3, "{out}");
+    let dup: Vec<bool> = lines
+        .iter()
+        .map(|l| l["duplicate"].as_bool().unwrap())
+        .collect();
+    assert_eq!(dup, [false, false, true], "{out}");
+    assert_eq!(
+        lines[1]["path"],
+        "/admin/api/2024-10/orders/1/fulfillments.json"
+    );
+    assert_eq!(lines[1]["body"]["fulfillment"]["tracking_number"], "SF1");
+    assert!(
+        !out.contains("shpat_not_to_be_printed"),
+        "credentials are never printed"
+    );
 }

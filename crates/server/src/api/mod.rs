@@ -22,6 +22,7 @@ pub mod invoices;
 pub mod merchants;
 pub mod oauth;
 pub mod orders;
+pub mod outbox;
 pub mod payments;
 pub mod roles;
 pub mod system;
@@ -49,6 +50,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(payments::router())
         .merge(invoices::router())
         .merge(tracking::router())
+        .merge(outbox::router())
 }
 
 /// One page of a list, with the cursor of the next page (absent on the last page).

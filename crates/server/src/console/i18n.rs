@@ -624,6 +624,8 @@ pub struct Tr {
     pub inv: &'static InvTr,
     /// The order pages' strings.
     pub ord: &'static OrdTr,
+    /// Channel outbox page.
+    pub ob: &'static OutboxTr,
 }
 
 /// English.
@@ -966,6 +968,7 @@ pub static EN: Tr = Tr {
     cat_reject: "Reject",
     inv: &INV_EN,
     ord: &ORD_EN,
+    ob: &OB_EN,
 };
 
 /// Simplified Chinese.
@@ -1308,6 +1311,7 @@ pub static ZH_CN: Tr = Tr {
     cat_reject: "驳回",
     inv: &INV_ZH_CN,
     ord: &ORD_ZH_CN,
+    ob: &OB_ZH_CN,
 };
 
 /// The inventory console's strings (issue 5), one value per language like [`Tr`].
@@ -2694,3 +2698,84 @@ impl Lang {
         }
     }
 }
+/// The console's channel outbox strings (issue 7, CH-3), one value per language.
+#[derive(Debug)]
+pub struct OutboxTr {
+    pub nav: &'static str,
+    pub title: &'static str,
+    pub intro: &'static str,
+    pub status: &'static str,
+    pub all: &'static str,
+    pub status_pending: &'static str,
+    pub status_delivered: &'static str,
+    pub status_dead: &'static str,
+    pub filter: &'static str,
+    pub kind: &'static str,
+    pub kind_fulfilment: &'static str,
+    pub kind_tracking: &'static str,
+    pub kind_cancellation: &'static str,
+    pub order: &'static str,
+    pub request: &'static str,
+    pub attempts: &'static str,
+    pub next_attempt: &'static str,
+    pub last_error: &'static str,
+    pub created: &'static str,
+    pub delivered_at: &'static str,
+    pub retry: &'static str,
+    pub none: &'static str,
+    pub next_page: &'static str,
+}
+
+/// English outbox strings.
+pub static OB_EN: OutboxTr = OutboxTr {
+    nav: "Channel outbox",
+    title: "Channel outbox",
+    intro: "Shipments, tracking updates and staff cancellations, queued for the order's channel and sent with retries.",
+    status: "Status",
+    all: "All",
+    status_pending: "Pending",
+    status_delivered: "Delivered",
+    status_dead: "Failed",
+    filter: "Filter",
+    kind: "Event",
+    kind_fulfilment: "Fulfilment",
+    kind_tracking: "Tracking",
+    kind_cancellation: "Cancellation",
+    order: "Order",
+    request: "Request",
+    attempts: "Attempts",
+    next_attempt: "Next attempt",
+    last_error: "Last error",
+    created: "Queued",
+    delivered_at: "Delivered",
+    retry: "Retry",
+    none: "No events.",
+    next_page: "Next page",
+};
+
+/// Simplified Chinese outbox strings.
+pub static OB_ZH_CN: OutboxTr = OutboxTr {
+    nav: "渠道回传",
+    title: "渠道回传队列",
+    intro: "发货、物流轨迹和人工取消会排队发送给订单所属渠道，失败时自动重试。",
+    status: "状态",
+    all: "全部",
+    status_pending: "待发送",
+    status_delivered: "已送达",
+    status_dead: "已失败",
+    filter: "筛选",
+    kind: "事件",
+    kind_fulfilment: "发货",
+    kind_tracking: "物流轨迹",
+    kind_cancellation: "取消",
+    order: "订单",
+    request: "请求",
+    attempts: "尝试次数",
+    next_attempt: "下次尝试",
+    last_error: "最近错误",
+    created: "入队时间",
+    delivered_at: "送达时间",
+    retry: "重试",
+    none: "没有事件。",
+    next_page: "下一页",
+};

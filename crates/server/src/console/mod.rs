@@ -29,6 +29,7 @@ mod inventory;
 pub mod invoices;
 mod merchants;
 mod orders;
+mod outbox;
 mod roles;
 pub mod session;
 mod setup;
@@ -98,6 +99,7 @@ pub fn router() -> Router<AppState> {
         .merge(orders::router())
         .merge(shipments::router())
         .merge(fulfilment::router())
+        .merge(outbox::router())
         .route("/invoices/{id}/print", get(invoices::print_page))
         .fallback(not_found)
         .layer(from_fn(session::csrf_guard))

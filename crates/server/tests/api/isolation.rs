@@ -335,6 +335,35 @@ async fn channel_records(
     row.id.to_string()
 }
 
+/// An outbox event of B's (CH-3): B's channel gets a callback URL and a cancelled order.
+async fn outbox_record(app: &TestApp, email: &str) -> String {
+    let token = fixtures::login(app, email).await;
+    let channels = app.get_as(&token, "/api/v1/channels").await.json();
+    let channel = channels["items"][0]["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/channels/{channel}");
+    let body = json!({"base_url": "http://127.0.0.1:9"});
+    let r = app
+        .send_json(Method::PATCH, &path, Some(&token), &body)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let body = json!({"external_id": "BRAVO-ORD-78", "currency": "CNY", "placed_at": "2026-11-30T10:00:00Z",
+        "payment_status": "paid", "customer": {"email": "buyer@bravo.test", "name": "Bravo Buyer Secret"},
+        "lines": [{"sku": "BRAVO-EXT-1", "quantity": 1, "unit_price": "5.00"}], "total": "5.00"});
+    let path = format!("/api/v1/orders?channel_id={channel}");
+    let r = app
+        .send_json(Method::POST, &path, Some(&token), &body)
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let order = r.json()["order"]["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/orders/{order}/cancel");
+    let r = app
+        .send_json(Method::POST, &path, Some(&token), &json!({}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let events = app.get_as(&token, "/api/v1/outbox").await.json();
+    events["items"][0]["id"].as_str().unwrap().to_owned()
+}
+
 /// An order of B's through B's channel, with a payment and an invoice (all audited, so the
 /// walker finds them).
 async fn order_record(app: &TestApp, token: &str, channel: Uuid) {
@@ -396,6 +425,7 @@ fn assert_every_kind(records: &BTreeMap<String, String>) {
         "order",
         "payment",
         "invoice",
+        "event",
     ] {
         assert!(
             records.contains_key(kind),
@@ -428,7 +458,9 @@ async fn victim(app: &TestApp) -> Victim {
     .await
     .unwrap();
     let listing_id = channel_records(app, email, b.id, &sku_id, &location_id).await;
+    let event_id = outbox_record(app, email).await;
     let mut records = audited_records(app, b.id).await;
+    records.insert("event".to_owned(), event_id);
     records.insert("sku".to_owned(), sku_id);
     // Locations are audited on creation; the first one is B's main warehouse anyway.
     records.insert("location".to_owned(), location_id);
@@ -459,6 +491,7 @@ async fn victim(app: &TestApp) -> Victim {
             "bravo-webhook-secret-value".to_owned(),
             "BRAVO-EXT-1".to_owned(),
             "BRAVO-ORD-77".to_owned(),
+            "BRAVO-ORD-78".to_owned(),
             "Bravo Buyer Secret".to_owned(),
             "Bravo Invoice Buyer Secret".to_owned(),
             "91110000802100433B".to_owned(),

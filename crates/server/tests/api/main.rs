@@ -37,6 +37,7 @@ mod operations;
 mod order_edits;
 mod orders;
 mod orders_flow;
+mod outbox;
 mod payments;
 mod roles;
 mod schema;
