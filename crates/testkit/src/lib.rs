@@ -245,14 +245,20 @@ impl TestApp {
         }
     }
 
-    /// A second application instance over the same database, clock and instance key, as a
-    /// second server behind a load balancer would be.
-    pub async fn sibling(&self) -> Router {
-        let url = match (&self.pg, &self._sqlite_dir) {
+    /// The URL of this test's database, SQLite file or PostgreSQL (for tests that run the
+    /// real binary against it).
+    pub fn database_url(&self) -> String {
+        match (&self.pg, &self._sqlite_dir) {
             (Some(pg), _) => pg.url().to_owned(),
             (None, Some(dir)) => format!("sqlite://{}", dir.path().join("omnihub.db").display()),
             (None, None) => panic!("no database"),
-        };
+        }
+    }
+
+    /// A second application instance over the same database, clock and instance key, as a
+    /// second server behind a load balancer would be.
+    pub async fn sibling(&self) -> Router {
+        let url = self.database_url();
         let db = Db::connect(
             &url,
             &DbOptions {

@@ -635,27 +635,51 @@ async fn demo_channel_orders_are_taken_in_once_on_postgres() {
     demo_channel_orders_are_taken_in_once(TestBackend::Postgres).await;
 }
 
-/// A merchant's staff member signs into the console in headless Chromium and reaches the
-/// console home with the navigation of what they may do.
-async fn staff_sign_in_through_a_real_browser(backend: TestBackend) {
+/// A new user's morning in a real browser (headless Chromium): `omnihub demo seed` fills
+/// the database, a packer signs into the console, opens the dashboard, follows the "to
+/// pick" count to an order, packs it by scanning its SKU codes and ships it; the order page
+/// then shows it shipped and the stock ledger check passes.
+async fn a_packer_ships_a_seeded_order_through_the_console(backend: TestBackend) {
     if !backend_enabled(backend) || !browser::available() {
         return;
     }
     let app = TestApp::spawn(backend).await;
-    let merchant = app.merchant("shop").await;
-    app.staff_user(Some(merchant), "clerk@shop.test", &["operations"])
+    let url = app.database_url();
+    let dir = tempfile::tempdir().unwrap();
+    let seeded = run(
+        dir.path(),
+        &["demo", "seed", "--orders", "40", "--days", "10", "--seed", "7"],
+        &[("DATABASE_URL", url.as_str())],
+    );
+    assert!(
+        seeded.status.success(),
+        "{}",
+        String::from_utf8_lossy(&seeded.stderr)
+    );
+    let merchant = browser::merchant_by_code(&app, "demo").await;
+    app.staff_user(Some(merchant), "packer@demo.test", &["operations"])
         .await;
     let base = serve_app(&app).await;
     let b = browser::launch().await;
-    browser::sign_in(&b.client, &base, "clerk@shop.test", TestApp::STAFF_PASSWORD).await;
-    let page = b.client.source().await.unwrap();
-    assert!(page.contains("href=\"/admin/orders\""), "{page}");
-    b.client.clone().close().await.unwrap();
+    let c = &b.client;
+    browser::sign_in(c, &base, "packer@demo.test", TestApp::STAFF_PASSWORD).await;
+    let shipped = browser::pack_and_ship_from_the_dashboard(c, &base).await;
+    assert!(
+        ["shipped", "partially_shipped"].contains(&shipped.as_str()),
+        "{shipped}"
+    );
+    c.clone().close().await.unwrap();
+    app.assert_invariants().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn staff_sign_in_through_a_real_browser_on_sqlite() {
-    staff_sign_in_through_a_real_browser(TestBackend::Sqlite).await;
+async fn a_packer_ships_a_seeded_order_through_the_console_on_sqlite() {
+    a_packer_ships_a_seeded_order_through_the_console(TestBackend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_packer_ships_a_seeded_order_through_the_console_on_postgres() {
+    a_packer_ships_a_seeded_order_through_the_console(TestBackend::Postgres).await;
 }
 
 #[tokio::test]
