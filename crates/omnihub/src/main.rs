@@ -51,7 +51,7 @@ enum Command {
     },
     /// Print the OpenAPI document (JSON) to standard output.
     Openapi,
-    /// Demonstrations against a running server.
+    /// Demonstrations: a demo merchant, or a mock channel against a running server.
     Demo {
         #[command(subcommand)]
         command: DemoCommand,
@@ -63,6 +63,10 @@ enum DemoCommand {
     /// Play a mock Shopify or WooCommerce store: send signed order webhooks to a channel
     /// and print the answers; exits 1 if any got a 5xx or no answer.
     Channel(demo::ChannelArgs),
+    /// Create a realistic demo merchant in the configured database (migrating it first):
+    /// catalogue, stock, three channels and months of orders in every state, played
+    /// through the real use cases. Prints the owner's sign-in; exits 2 if it exists.
+    Seed(demo::seed::SeedArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -130,6 +134,9 @@ fn main() -> ExitCode {
             Command::Demo {
                 command: DemoCommand::Channel(args),
             } => demo::channel(&args, &omnihub_domain::clock::SystemClock).await,
+            Command::Demo {
+                command: DemoCommand::Seed(args),
+            } => commands::demo_seed(&config, &args).await,
         }
     });
     match result {
