@@ -114,6 +114,24 @@ fn user_actor(merchant: MerchantId, id: omnihub_domain::ids::UserId, email: &str
     }
 }
 
+/// Whether a merchant with `code` (any case) exists.
+async fn merchant_exists(s: &Seeder, code: &str) -> anyhow::Result<bool> {
+    let mut after = None;
+    loop {
+        let page = merchants::list(&s.app, &Actor::system(), after, 500).await?;
+        if page
+            .iter()
+            .any(|m| m.code.eq_ignore_ascii_case(code.trim()))
+        {
+            return Ok(true);
+        }
+        match page.last() {
+            Some(last) if page.len() == 500 => after = Some(last.id),
+            _ => return Ok(false),
+        }
+    }
+}
+
 /// Creates the merchant (refusing a taken code) and its owner; returns the owner actor,
 /// the owner's credentials, and the actor of the catalogue assistant who prepares the
 /// products the owner approves.
@@ -127,6 +145,11 @@ pub async fn merchant_and_people(
         time_zone: Some("Asia/Shanghai".to_owned()),
         currency: Some("CNY".to_owned()),
     };
+    if merchant_exists(s, code).await? {
+        return Ok(Err(SeedRefusal::Refused(format!(
+            "the demo merchant {code:?} exists already; nothing was changed (choose another --merchant-code to seed a second one)"
+        ))));
+    }
     let merchant = match merchants::create(&s.app, &Actor::system(), input).await {
         Ok(m) => m,
         Err(AppError::Validation(fields)) => {

@@ -72,9 +72,20 @@ impl fmt::Display for Summary {
     }
 }
 
-/// Opens today's pick waves: one per location holding at most 30 of its allocated
-/// orders, so part of the allocated orders is being picked and the rest waits for a wave.
+/// Opens today's pick waves: one per location, together holding about half of the
+/// allocated orders, so part of them is being picked and the rest waits for a wave.
 pub async fn waves(s: &Seeder, shop: &Shop) -> anyhow::Result<usize> {
+    let query = OrderQuery {
+        status: Some("allocated".to_owned()),
+        limit: Some(500),
+        ..OrderQuery::default()
+    };
+    let allocated = orders::list_orders(&s.app, &shop.owner, shop.merchant, query)
+        .await?
+        .items
+        .len();
+    let per_location = allocated / (2 * shop.locations.len().max(1));
+    let per_location = u32::try_from(per_location).unwrap_or(200).max(1);
     let mut opened = 0;
     for location in &shop.locations {
         match omnihub_app::fulfilment::create_wave(
@@ -82,7 +93,7 @@ pub async fn waves(s: &Seeder, shop: &Shop) -> anyhow::Result<usize> {
             &shop.owner,
             shop.merchant,
             *location,
-            30,
+            per_location,
         )
         .await
         {

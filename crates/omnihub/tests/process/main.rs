@@ -15,6 +15,8 @@ use std::time::{Duration, Instant};
 
 use omnihub_testkit::{TestApp, TestBackend, backend_enabled};
 
+mod seed;
+
 const BIN: &str = env!("CARGO_BIN_EXE_omnihub");
 
 /// A running `omnihub serve`, killed on drop if still alive.
