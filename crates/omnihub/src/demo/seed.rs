@@ -454,7 +454,7 @@ pub async fn channels(s: &Seeder, shop: &mut Shop) -> anyhow::Result<()> {
             name: name.to_owned(),
             kind: kind.to_owned(),
             platform: platform.to_owned(),
-            shop_domain: (platform == "shopify").then(|| gen_shop_domain()),
+            shop_domain: (platform == "shopify").then(gen_shop_domain),
             base_url: (platform == "woocommerce")
                 .then(|| "https://woo.omnihub-demo.example/".to_owned()),
             ship_by_hours: Some(if platform == "shopify" { 72 } else { 48 }),

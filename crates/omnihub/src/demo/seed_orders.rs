@@ -242,7 +242,7 @@ async fn pay(
 ) -> Result<PaymentId, AppError> {
     let (app, actor, m) = (&s.app, &shop.owner, shop.merchant);
     let order = orders::get_order(app, actor, m, id).await?.order;
-    let method = if o.sequence % 2 == 0 {
+    let method = if o.sequence.is_multiple_of(2) {
         "alipay"
     } else {
         "wechat_pay"

@@ -117,8 +117,14 @@ async fn seed_check_sign_in_and_refuse(dir: &Path, envs: &[(&str, &str)]) {
     assert!(String::from_utf8_lossy(&again.stderr).contains("exists already"));
 
     let server = start(dir, envs);
+    owner_sees_a_living_shop(&server.base, &email, &password).await;
+}
+
+/// Signed in as the printed owner, the API shows orders in many states, work in the
+/// review and exception queues, and the three channels.
+async fn owner_sees_a_living_shop(base: &str, email: &str, password: &str) {
     let client = reqwest::Client::new();
-    let token = sign_in_as_owner(&client, &server.base, &email, &password).await;
+    let token = sign_in_as_owner(&client, base, email, password).await;
     let mut statuses = std::collections::BTreeMap::new();
     for status in [
         "allocated",
@@ -131,7 +137,7 @@ async fn seed_check_sign_in_and_refuse(dir: &Path, envs: &[(&str, &str)]) {
         let page = get(
             &client,
             &token,
-            format!("{}/api/v1/orders?status={status}&limit=500", server.base),
+            format!("{base}/api/v1/orders?status={status}&limit=500"),
         )
         .await;
         let n = page["items"].as_array().unwrap().len();
@@ -152,17 +158,12 @@ async fn seed_check_sign_in_and_refuse(dir: &Path, envs: &[(&str, &str)]) {
         statuses["shipped"] > statuses["allocated"],
         "most of a month's orders shipped: {statuses:?}"
     );
-    let queues = get(
-        &client,
-        &token,
-        format!("{}/api/v1/orders/queues", server.base),
-    )
-    .await;
+    let queues = get(&client, &token, format!("{base}/api/v1/orders/queues")).await;
     assert!(
         queues["review"].as_i64().unwrap() > 0 && queues["exception"].as_i64().unwrap() > 0,
         "{queues}"
     );
-    let channels = get(&client, &token, format!("{}/api/v1/channels", server.base)).await;
+    let channels = get(&client, &token, format!("{base}/api/v1/channels")).await;
     let platforms: Vec<&str> = channels["items"]
         .as_array()
         .unwrap()
