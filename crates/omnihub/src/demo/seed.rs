@@ -497,7 +497,8 @@ pub async fn seed(
     };
     let plan = data::plan_orders(&spec, &products);
     let opening = end - SignedDuration::from_hours(24 * i64::from(args.days) + 48);
-    s.at(opening);
+    // The one step back in time: the shop opens before its order history starts.
+    s.clock.set(opening);
     let (m, owner, credentials, helper) = match merchant_and_people(s, &args.merchant_code).await? {
         Ok(people) => people,
         Err(refusal) => return Ok(Err(refusal)),

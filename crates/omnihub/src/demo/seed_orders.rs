@@ -394,7 +394,6 @@ fn platform_body(shop: &Shop, o: &PlannedOrder) -> Vec<u8> {
         }
         v["billing"]["phone"] = json!(o.customer.phone);
         if o.payment == DemoPayment::CashOnDelivery {
-            v["status"] = json!("processing");
             v["payment_method"] = json!("cod");
             v["payment_method_title"] = json!("Cash on delivery");
         }
