@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod channels;
 pub mod clock;
 pub mod codes;
+pub mod demo;
 pub mod fulfilment;
 pub mod identity;
 pub mod ids;

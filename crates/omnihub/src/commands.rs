@@ -1,4 +1,5 @@
-//! The administrative commands: migrate, check, admin create, audit verify, openapi.
+//! The administrative commands: migrate, check, admin create, audit verify, openapi,
+//! demo seed.
 
 use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
@@ -9,7 +10,7 @@ use omnihub_app::entropy::OsEntropy;
 use omnihub_app::passwords::HashCost;
 use omnihub_app::secrets::SecretBox;
 use omnihub_app::{Actor, App, Error as AppError};
-use omnihub_domain::clock::{SystemClock, V7Ids};
+use omnihub_domain::clock::{Clock, FixedClock, SystemClock, V7Ids};
 use omnihub_store::Db;
 
 use crate::config::Config;
@@ -17,6 +18,14 @@ use crate::config::Config;
 /// Opens the configured database (creating the data directory for SQLite) and builds the
 /// app context with the real clock, ids and randomness.
 pub async fn open_app(config: &Config) -> anyhow::Result<App> {
+    open_app_with(config, Arc::new(SystemClock)).await
+}
+
+/// [`open_app`] with the given clock (the ids are stamped from it too).
+pub async fn open_app_with<C: Clock + 'static>(
+    config: &Config,
+    clock: Arc<C>,
+) -> anyhow::Result<App> {
     if config.database_url.is_none() || config.secret_key.is_none() {
         std::fs::create_dir_all(&config.data_dir).with_context(|| {
             format!("cannot create data directory {}", config.data_dir.display())
@@ -31,7 +40,6 @@ pub async fn open_app(config: &Config) -> anyhow::Result<App> {
             )
         })?;
     let secrets = Arc::new(instance_key(config)?);
-    let clock = Arc::new(SystemClock);
     Ok(App::new(
         db,
         clock.clone(),
@@ -211,5 +219,46 @@ fn read_password() -> anyhow::Result<String> {
 pub fn openapi() -> anyhow::Result<ExitCode> {
     let doc = omnihub_server::openapi_document();
     println!("{}", doc.to_pretty_json()?);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `omnihub demo seed`: migrates, seeds the demo merchant with a clock it moves through
+/// the order history, prints progress, the summary and the owner's sign-in; exit 2 when
+/// the merchant exists.
+pub async fn demo_seed(
+    config: &Config,
+    args: &crate::demo::seed::SeedArgs,
+) -> anyhow::Result<ExitCode> {
+    let started = SystemClock.now();
+    let clock = Arc::new(FixedClock::new(started));
+    let app = open_app_with(config, clock.clone()).await?;
+    omnihub_app::system::migrate(&app).await?;
+    println!(
+        "seeding demo merchant {:?} on {}: {} orders over {} days (seed {})",
+        args.merchant_code,
+        app.db.backend().name(),
+        args.orders,
+        args.days,
+        args.seed
+    );
+    let seeder = crate::demo::seed::Seeder { app, clock };
+    let mut progress = |line: &str| println!("  {line}");
+    let result = crate::demo::seed::seed(&seeder, args, started, &mut progress).await;
+    seeder.app.db.close().await;
+    let (owner, summary) = match result? {
+        Ok(done) => done,
+        Err(refusal) => {
+            eprintln!("omnihub: {refusal}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let elapsed = SystemClock.now().duration_since(started);
+    println!("{summary}");
+    println!("seeded in {:.1} s", elapsed.as_secs_f64());
+    println!(
+        "sign in at /admin as the merchant owner (shown once; you enrol in MFA at first sign-in):"
+    );
+    println!("  email:    {}", owner.email);
+    println!("  password: {}", owner.password);
     Ok(ExitCode::SUCCESS)
 }

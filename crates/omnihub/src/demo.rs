@@ -4,6 +4,10 @@
 //! delivery goes out several times (concurrently when `--concurrency` allows), which shows
 //! intake deduplicating.
 
+pub mod seed;
+mod seed_orders;
+mod seed_report;
+
 use std::collections::BTreeMap;
 use std::process::ExitCode;
 use std::sync::Arc;

@@ -57,7 +57,7 @@ enum Command {
     },
     /// Print the OpenAPI document (JSON) to standard output.
     Openapi,
-    /// Demonstrations against a running server.
+    /// Demonstrations: a demo merchant, or a mock channel against a running server.
     Demo {
         #[command(subcommand)]
         command: DemoCommand,
@@ -72,6 +72,10 @@ enum DemoCommand {
     /// Play a channel's receiving end for push-back: print each request the outbox worker
     /// sends (one JSON line), deduplicated by event id; `--fail-first N` answers 500.
     ChannelReceiver(receiver::ReceiverArgs),
+    /// Create a realistic demo merchant in the configured database (migrating it first):
+    /// catalogue, stock, three channels and months of orders in every state, played
+    /// through the real use cases. Prints the owner's sign-in; exits 2 if it exists.
+    Seed(demo::seed::SeedArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -151,6 +155,9 @@ fn main() -> ExitCode {
             Command::Outbox {
                 command: OutboxCommand::RunOnce,
             } => commands::outbox_run_once(&config).await,
+            Command::Demo {
+                command: DemoCommand::Seed(args),
+            } => commands::demo_seed(&config, &args).await,
         }
     });
     match result {
@@ -179,6 +186,47 @@ mod tests {
     }
 
     const CHANNEL: &str = "0192f0c4-7c3e-7000-8000-000000000001";
+
+    fn parse_seed(args: &[&str]) -> Result<demo::seed::SeedArgs, clap::Error> {
+        let mut argv = vec!["omnihub", "demo", "seed"];
+        argv.extend_from_slice(args);
+        match Cli::try_parse_from(argv)?.command {
+            Command::Demo {
+                command: DemoCommand::Seed(args),
+            } => Ok(args),
+            other => panic!("parsed as {other:?}"),
+        }
+    }
+
+    #[test]
+    fn demo_seed_defaults_options_and_refusals() {
+        let d = parse_seed(&[]).unwrap();
+        assert_eq!(d.merchant_code, "demo");
+        assert_eq!((d.orders, d.days, d.products, d.seed), (3000, 90, 300, 42));
+        let a = parse_seed(&[
+            "--merchant-code",
+            "acme",
+            "--orders",
+            "200",
+            "--days",
+            "30",
+            "--seed",
+            "7",
+        ])
+        .unwrap();
+        assert_eq!(
+            (a.merchant_code.as_str(), a.orders, a.days, a.seed),
+            ("acme", 200, 30, 7)
+        );
+        for bad in [
+            &["--orders", "0"][..],
+            &["--days", "0"],
+            &["--days", "400"],
+            &["--products", "10"],
+        ] {
+            assert!(parse_seed(bad).is_err(), "{bad:?}");
+        }
+    }
 
     #[test]
     fn demo_channel_takes_every_option() {

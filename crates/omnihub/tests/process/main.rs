@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use omnihub_testkit::{TestApp, TestBackend, backend_enabled};
 
 mod browser;
+mod seed;
 
 const BIN: &str = env!("CARGO_BIN_EXE_omnihub");
 
