@@ -7,6 +7,7 @@
 pub mod seed;
 mod seed_orders;
 mod seed_report;
+mod seed_tracking;
 
 use std::collections::BTreeMap;
 use std::process::ExitCode;

@@ -134,9 +134,9 @@ pub async fn play(
     }
     s.at(end);
     let waves = super::seed_report::waves(s, shop).await?;
-    // DELIVERED HOOK (issue 7): once tracking events land, mark shipped orders delivered
-    // here: for each shipment older than 2-5 days (planned per order), append the
-    // carrier's `delivered` tracking event through the tracking use case.
+    // The carrier reports what has arrived by the end of the period: delivered orders.
+    let delivered = super::seed_tracking::deliver_shipped(s, shop, end).await?;
+    progress(&format!("tracking: {delivered} shipments delivered"));
     let mut summary = super::seed_report::summarise(s, shop).await?;
     summary.skipped = skipped;
     summary.waves = waves;

@@ -158,33 +158,62 @@ async fn attr(c: &Client, css: &str, name: &str) -> String {
 pub async fn pack_and_ship_from_the_dashboard(c: &Client, base: &str) -> String {
     c.goto(&format!("{base}/admin")).await.unwrap();
     wait_loaded(c).await;
-    let to_pick: u64 = attr(c, "#count-to_pick", "data-count").await.parse().unwrap();
+    let to_pick: u64 = attr(c, "#count-to_pick", "data-count")
+        .await
+        .parse()
+        .unwrap();
     assert!(to_pick > 0, "the seed leaves orders to pick");
     click(c, "#count-to_pick").await;
     click(c, "tr[data-order] a").await;
-    let number = find(c, "[data-testid=order-number]").await.text().await.unwrap();
+    let number = find(c, "[data-testid=order-number]")
+        .await
+        .text()
+        .await
+        .unwrap();
     click(c, "[data-testid=fulfilment] a[data-testid^=pack-]").await;
     let rows = c.find_all(Locator::Css("tr[data-sku]")).await.unwrap();
     let mut scans = Vec::new();
     for r in rows {
         let sku = r.attr("data-sku").await.unwrap().unwrap_or_default();
-        let quantity: i64 = r.attr("data-quantity").await.unwrap().unwrap_or_default().parse().unwrap();
-        let packed: i64 = r.attr("data-packed").await.unwrap().unwrap_or_default().parse().unwrap();
+        let quantity: i64 = r
+            .attr("data-quantity")
+            .await
+            .unwrap()
+            .unwrap_or_default()
+            .parse()
+            .unwrap();
+        let packed: i64 = r
+            .attr("data-packed")
+            .await
+            .unwrap()
+            .unwrap_or_default()
+            .parse()
+            .unwrap();
         scans.push((sku, quantity - packed));
     }
-    assert!(!scans.is_empty(), "the packing screen lists the order's lines");
+    assert!(
+        !scans.is_empty(),
+        "the packing screen lists the order's lines"
+    );
     for (sku, units) in scans.iter().filter(|(_, u)| *u > 0) {
         fill(c, "#scan-code", sku).await;
         fill(c, "#scan-units", &units.to_string()).await;
         click(c, "#scan-submit").await;
-        let done = format!("tr[data-sku='{sku}'][data-packed='{}']", attr(c, &format!("tr[data-sku='{sku}']"), "data-quantity").await);
+        let done = format!(
+            "tr[data-sku='{sku}'][data-packed='{}']",
+            attr(c, &format!("tr[data-sku='{sku}']"), "data-quantity").await
+        );
         find(c, &done).await;
     }
     fill(c, "#ship-carrier", "sf").await;
     fill(c, "#ship-tracking", &format!("SF-BROWSER-{number}")).await;
     click(c, "#ship-submit").await;
     find(c, "[data-testid=notice]").await;
-    let shown = find(c, "[data-testid=order-number]").await.text().await.unwrap();
+    let shown = find(c, "[data-testid=order-number]")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert_eq!(shown, number, "back on the order's page");
     attr(c, "[data-testid=order-status]", "data-status").await
 }

@@ -649,7 +649,9 @@ async fn a_packer_ships_a_seeded_order_through_the_console(backend: TestBackend)
     let dir = tempfile::tempdir().unwrap();
     let seeded = run(
         dir.path(),
-        &["demo", "seed", "--orders", "40", "--days", "10", "--seed", "7"],
+        &[
+            "demo", "seed", "--orders", "40", "--days", "10", "--seed", "7",
+        ],
         &[("DATABASE_URL", url.as_str())],
     );
     assert!(
