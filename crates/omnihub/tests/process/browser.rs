@@ -91,9 +91,16 @@ pub async fn fill(c: &Client, css: &str, text: &str) {
     field.send_keys(text).await.unwrap();
 }
 
-/// Clicks the element matching `css` and waits for the next page.
+/// Clicks the element matching `css` and waits for the next page: its address differs
+/// and it has loaded (a check of the old page's state would race the navigation).
 pub async fn click(c: &Client, css: &str) {
+    let before = c.current_url().await.unwrap();
     find(c, css).await.click().await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while c.current_url().await.unwrap() == before {
+        assert!(Instant::now() < deadline, "clicking {css} went nowhere");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     wait_loaded(c).await;
 }
 
@@ -171,43 +178,34 @@ pub async fn pack_and_ship_from_the_dashboard(c: &Client, base: &str) -> String 
         .await
         .unwrap();
     click(c, "[data-testid=fulfilment] a[data-testid^=pack-]").await;
-    let rows = c.find_all(Locator::Css("tr[data-sku]")).await.unwrap();
+    find(c, "#scan-code").await;
     let mut scans = Vec::new();
-    for r in rows {
+    for r in c.find_all(Locator::Css("tr[data-sku]")).await.unwrap() {
         let sku = r.attr("data-sku").await.unwrap().unwrap_or_default();
-        let quantity: i64 = r
-            .attr("data-quantity")
-            .await
-            .unwrap()
-            .unwrap_or_default()
-            .parse()
-            .unwrap();
-        let packed: i64 = r
-            .attr("data-packed")
-            .await
-            .unwrap()
-            .unwrap_or_default()
-            .parse()
-            .unwrap();
-        scans.push((sku, quantity - packed));
+        let quantity = r.attr("data-quantity").await.unwrap().unwrap_or_default();
+        let packed = r.attr("data-packed").await.unwrap().unwrap_or_default();
+        let open = quantity.parse::<i64>().unwrap() - packed.parse::<i64>().unwrap();
+        scans.push((sku, quantity, open));
     }
     assert!(
         !scans.is_empty(),
         "the packing screen lists the order's lines"
     );
-    for (sku, units) in scans.iter().filter(|(_, u)| *u > 0) {
+    for (sku, quantity, open) in scans.iter().filter(|s| s.2 > 0) {
         fill(c, "#scan-code", sku).await;
-        fill(c, "#scan-units", &units.to_string()).await;
-        click(c, "#scan-submit").await;
-        let done = format!(
-            "tr[data-sku='{sku}'][data-packed='{}']",
-            attr(c, &format!("tr[data-sku='{sku}']"), "data-quantity").await
-        );
-        find(c, &done).await;
+        fill(c, "#scan-units", &open.to_string()).await;
+        find(c, "#scan-submit").await.click().await.unwrap();
+        // htmx swaps the lines in place: wait for this one to show every unit packed.
+        find(
+            c,
+            &format!("tr[data-sku='{sku}'][data-packed='{quantity}']"),
+        )
+        .await;
     }
     fill(c, "#ship-carrier", "sf").await;
     fill(c, "#ship-tracking", &format!("SF-BROWSER-{number}")).await;
     click(c, "#ship-submit").await;
+    find(c, "[data-testid=fulfilment]").await;
     find(c, "[data-testid=notice]").await;
     let shown = find(c, "[data-testid=order-number]")
         .await
