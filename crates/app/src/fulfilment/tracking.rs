@@ -204,18 +204,7 @@ pub async fn record_event_in(
         follow_shipment(app, tx, merchant, &mut o, event.kind, &who).await?;
     }
     if applied.moved {
-        // Outbox (CH-3): the channel hears of each status change in this transaction; a
-        // stale or repeated event moves nothing and is not pushed.
-        let update = crate::outbox::TrackingUpdate {
-            event_id: row.id,
-            shipment_id: shipment.id,
-            carrier: shipment.carrier.clone(),
-            tracking_number: shipment.tracking_number.clone(),
-            status: status.code().to_owned(),
-            happened_at: event.occurred_at,
-            description: event.description.clone(),
-        };
-        crate::outbox::tracking_in(app, tx, merchant, &o, &update).await?;
+        push_tracking(app, tx, merchant, shipment, &o, (row.id, status), event).await?;
     }
     let change = Change {
         action: "shipment.event",
@@ -231,6 +220,30 @@ pub async fn record_event_in(
     } else {
         EventOutcome::Recorded
     })
+}
+
+/// Outbox (CH-3): the channel hears of each status change in the event's transaction; a
+/// stale or repeated event moves nothing and is not pushed.
+async fn push_tracking(
+    app: &App,
+    tx: &mut Tx,
+    merchant: MerchantId,
+    shipment: &TrackedRow,
+    order: &omnihub_store::orders::OrderRow,
+    (event_id, status): (Uuid, ShipmentStatus),
+    event: &CarrierEvent,
+) -> Result<()> {
+    let update = crate::outbox::TrackingUpdate {
+        event_id,
+        shipment_id: shipment.id,
+        carrier: shipment.carrier.clone(),
+        tracking_number: shipment.tracking_number.clone(),
+        status: status.code().to_owned(),
+        happened_at: event.occurred_at,
+        description: event.description.clone(),
+    };
+    crate::outbox::tracking_in(app, tx, merchant, order, &update).await?;
+    Ok(())
 }
 
 /// The order's side of an event that moved its shipment: a carrier exception holds it in

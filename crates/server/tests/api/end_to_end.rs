@@ -5,7 +5,7 @@
 
 use axum::http::{Method, StatusCode};
 use omnihub_domain::channels::{OrderTopic, demo};
-use omnihub_testkit::{TestApp, both_dbs, json};
+use omnihub_testkit::{both_dbs, json};
 use serde_json::Value;
 
 use crate::catalog::call;
