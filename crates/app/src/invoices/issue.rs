@@ -40,7 +40,8 @@ async fn next_number(
     Ok(number.to_string())
 }
 
-fn active_invoice(rows: &[InvoiceRow]) -> Option<&InvoiceRow> {
+/// The order's issued invoice, if any (credit notes and voided invoices do not count).
+pub(crate) fn active_invoice(rows: &[InvoiceRow]) -> Option<&InvoiceRow> {
     rows.iter()
         .find(|r| r.kind == InvoiceKind::Invoice.code() && r.status == InvoiceStatus::Issued.code())
 }

@@ -66,10 +66,7 @@ async fn check_editable(tx: &mut Tx, merchant: MerchantId, row: &OrderRow) -> Re
         ));
     }
     let invoices = omnihub_store::invoices::invoices_of_order(tx, merchant, row.id).await?;
-    if invoices
-        .iter()
-        .any(|i| i.kind == "invoice" && i.status == "issued")
-    {
+    if crate::invoices::active_invoice(&invoices).is_some() {
         return Err(conflict(
             "order-invoiced",
             "the order has an issued invoice; void it before editing the order",

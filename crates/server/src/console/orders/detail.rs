@@ -567,6 +567,14 @@ pub(super) async fn act(
     }
 }
 
+/// The order and line ids of a line's path.
+fn order_and_line(raw: &str, raw_line: &str) -> Result<(OrderId, OrderLineId), Error> {
+    Ok((
+        parse_id::<OrderId>(raw, "order")?,
+        parse_id::<OrderLineId>(raw_line, "order line")?,
+    ))
+}
+
 /// Cancels what is left of one line.
 pub(super) async fn cancel_line(
     State(state): State<AppState>,
@@ -578,9 +586,7 @@ pub(super) async fn cancel_line(
     let Some(merchant) = user.actor.merchant else {
         return choose_merchant(ctx);
     };
-    let ids = parse_id::<OrderId>(&raw, "order")
-        .and_then(|id| Ok((id, parse_id::<OrderLineId>(&raw_line, "order line")?)));
-    let (id, line) = match ids {
+    let (id, line) = match order_and_line(&raw, &raw_line) {
         Ok(ids) => ids,
         Err(err) => return app_error(ctx, err),
     };
@@ -602,9 +608,7 @@ pub(super) async fn change_quantity(
     let Some(merchant) = user.actor.merchant else {
         return choose_merchant(ctx);
     };
-    let ids = parse_id::<OrderId>(&raw, "order")
-        .and_then(|id| Ok((id, parse_id::<OrderLineId>(&raw_line, "order line")?)));
-    let (id, line) = match ids {
+    let (id, line) = match order_and_line(&raw, &raw_line) {
         Ok(ids) => ids,
         Err(err) => return app_error(ctx, err),
     };
