@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod bench;
 mod commands;
 mod config;
 mod demo;
@@ -57,6 +58,9 @@ enum Command {
     },
     /// Print the OpenAPI document (JSON) to standard output.
     Openapi,
+    /// Load and reliability benchmarks (issue 8): a fresh database, the server as a child
+    /// process, the floors, the scenario, the invariants, one table (docs/benchmarks.md).
+    Bench(bench::BenchArgs),
     /// Demonstrations: a demo merchant, or a mock channel against a running server.
     Demo {
         #[command(subcommand)]
@@ -146,6 +150,7 @@ fn main() -> ExitCode {
                 Ok(ExitCode::SUCCESS)
             }
             Command::Openapi => commands::openapi(),
+            Command::Bench(args) => bench::run(&config, args).await,
             Command::Demo {
                 command: DemoCommand::Channel(args),
             } => demo::channel(&args, &omnihub_domain::clock::SystemClock).await,

@@ -174,11 +174,25 @@ impl Db {
     /// Starts a transaction that may write. On SQLite it takes the write lock at once.
     pub async fn begin_write(&self) -> Result<Tx, StoreError> {
         match self {
-            Self::Sqlite { writer, .. } => writer
-                .begin_with("BEGIN IMMEDIATE")
-                .await
-                .map(Tx::Sqlite)
-                .map_err(begin_error),
+            Self::Sqlite { writer, .. } => match writer.begin_with("BEGIN IMMEDIATE").await {
+                Err(sqlx::Error::InvalidSavePointStatement) => {
+                    // A COMMIT that failed (a full disk) leaves the writer connection
+                    // counting itself inside a transaction, so it could never begin again:
+                    // close it and let the pool open a fresh one.
+                    tracing::warn!(
+                        "the SQLite writer connection was wedged by a failed commit; reopening it"
+                    );
+                    if let Ok(conn) = writer.acquire().await {
+                        let _ = conn.close().await;
+                    }
+                    writer
+                        .begin_with("BEGIN IMMEDIATE")
+                        .await
+                        .map(Tx::Sqlite)
+                        .map_err(begin_error)
+                }
+                other => other.map(Tx::Sqlite).map_err(begin_error),
+            },
             Self::Pg(pool) => pool.begin().await.map(Tx::Pg).map_err(begin_error),
         }
     }

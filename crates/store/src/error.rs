@@ -50,6 +50,7 @@ impl StoreError {
                 ErrorKind::UniqueViolation => Self::Conflict { key },
                 ErrorKind::ForeignKeyViolation => Self::Reference { key },
                 _ if is_busy(db.code().as_deref()) => Self::Busy(err),
+                _ if is_out_of_service(db.code().as_deref()) => Self::Unavailable(err),
                 _ => Self::Other(err),
             },
             other => Self::Other(other),
@@ -67,6 +68,19 @@ fn is_busy(code: Option<&str>) -> bool {
     }
 }
 
+/// The database cannot take writes right now but nothing is wrong with the request: a full
+/// disk (SQLite 13 SQLITE_FULL, PostgreSQL 53100 disk_full, 53200 out_of_memory), or a
+/// server shutting down, restarting or unreachable (57P01-57P03, class 08). The client
+/// gets 503 and may retry; nothing was written.
+fn is_out_of_service(code: Option<&str>) -> bool {
+    match code {
+        Some("53100" | "53200" | "57P01" | "57P02" | "57P03") => true,
+        Some(code) if code.starts_with("08") => true,
+        Some(code) => code.parse::<i32>().is_ok_and(|c| c & 0xff == 13),
+        None => false,
+    }
+}
+
 impl From<sqlx::Error> for StoreError {
     fn from(err: sqlx::Error) -> Self {
         Self::from_sqlx(err, "unknown")
@@ -76,5 +90,22 @@ impl From<sqlx::Error> for StoreError {
 impl From<sqlx::migrate::MigrateError> for StoreError {
     fn from(err: sqlx::migrate::MigrateError) -> Self {
         Self::Migration(err)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{is_busy, is_out_of_service};
+
+    #[test]
+    fn a_full_disk_or_a_stopping_server_is_out_of_service_not_busy() {
+        for code in ["13", "5133", "53100", "57P01", "57P03", "08006"] {
+            assert!(is_out_of_service(Some(code)), "{code}");
+        }
+        for code in ["5", "40001", "23505", "19", "2067", "42P01"] {
+            assert!(!is_out_of_service(Some(code)), "{code}");
+        }
+        assert!(!is_out_of_service(None));
+        assert!(is_busy(Some("517")) && !is_busy(Some("13")));
     }
 }

@@ -15,6 +15,7 @@ pub mod checks;
 pub mod dashboard;
 pub mod db;
 pub mod error;
+pub mod floors;
 pub mod fulfilment;
 pub mod idempotency;
 pub mod inventory;

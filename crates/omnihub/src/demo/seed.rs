@@ -100,7 +100,11 @@ impl Seeder {
     }
 }
 
-fn user_actor(merchant: MerchantId, id: omnihub_domain::ids::UserId, email: &str) -> Actor {
+pub(crate) fn user_actor(
+    merchant: MerchantId,
+    id: omnihub_domain::ids::UserId,
+    email: &str,
+) -> Actor {
     Actor {
         principal: Principal::User {
             id,
