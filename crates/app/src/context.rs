@@ -31,6 +31,10 @@ pub struct App {
     pub secrets: Arc<SecretBox>,
     /// When this process started serving (for uptime).
     pub started_at: Timestamp,
+    /// Levels the database just refused as sold out (flash sales; ADR 0025).
+    pub sold_out: Arc<crate::inventory::gate::SoldOutGate>,
+    /// Rounds of single-line reservations per hot level (group commit; ADR 0025).
+    pub combiner: Arc<crate::inventory::Combiner>,
 }
 
 impl App {
@@ -52,6 +56,8 @@ impl App {
             hash_cost,
             secrets,
             started_at,
+            sold_out: Arc::default(),
+            combiner: Arc::default(),
         }
     }
 

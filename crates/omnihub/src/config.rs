@@ -110,6 +110,8 @@ pub struct HttpConfig {
     pub request_timeout_secs: u64,
     /// Seconds in-flight requests get to finish after SIGTERM / Ctrl-C.
     pub shutdown_grace_secs: u64,
+    /// Write requests admitted at once; more get 429 with Retry-After (ADR 0025).
+    pub max_pending_writes: usize,
 }
 
 /// Log output.
@@ -164,6 +166,7 @@ impl Default for HttpConfig {
             body_limit_bytes: 2 * 1024 * 1024,
             request_timeout_secs: 30,
             shutdown_grace_secs: 30,
+            max_pending_writes: 1024,
         }
     }
 }
@@ -254,6 +257,11 @@ impl Config {
                 "http.request_timeout_secs must be at least 1".into(),
             ));
         }
+        if self.http.max_pending_writes == 0 {
+            return Err(ConfigError::Invalid(
+                "http.max_pending_writes must be at least 1".into(),
+            ));
+        }
         if self.outbox.batch == 0 || self.outbox.max_attempts == 0 || self.outbox.lease_secs == 0 {
             return Err(ConfigError::Invalid(
                 "outbox.batch, outbox.max_attempts and outbox.lease_secs must be at least 1".into(),
@@ -305,6 +313,7 @@ impl Config {
         omnihub_server::HttpSettings {
             body_limit: self.http.body_limit_bytes,
             request_timeout: Duration::from_secs(self.http.request_timeout_secs),
+            max_pending_writes: self.http.max_pending_writes,
         }
     }
 

@@ -90,6 +90,10 @@ pub enum ApiError {
     /// The request took longer than the configured timeout.
     #[error("request timed out")]
     Timeout,
+    /// More write requests are in the server than it admits at once (the bounded write
+    /// queue, ADR 0025): refused before any work, with `Retry-After`.
+    #[error("overloaded")]
+    Overloaded,
     /// Any other status produced below the router (kept as is, given a problem body).
     #[error("{0}")]
     Status(StatusCode),
@@ -163,6 +167,12 @@ impl ApiError {
                 "timeout",
                 "Request timed out",
                 Some("the request took too long and was abandoned".into()),
+            ),
+            Self::Overloaded => (
+                S::TOO_MANY_REQUESTS,
+                "overloaded",
+                "Too many requests in flight",
+                Some("the server is at its limit of write requests in flight; retry after the Retry-After seconds".into()),
             ),
             Self::Status(s) => status_parts(*s),
             Self::WebhookSignature(code) => (
@@ -324,6 +334,12 @@ impl IntoResponse for ApiError {
                 if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
                     response.headers_mut().insert(header::RETRY_AFTER, v);
                 }
+            }
+            // Both pass soon: a client should come back in a second, not hammer.
+            Self::Overloaded | Self::App(AppError::Unavailable(_)) => {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
             }
             _ => {}
         }

@@ -42,10 +42,29 @@ pub fn apply(router: Router<AppState>, state: &AppState) -> Router<AppState> {
             state.http.request_timeout,
         ))
         .layer(CatchPanicLayer::custom(panic_response))
+        .layer(from_fn_with_state(state.clone(), shed_writes))
         .layer(from_fn(problem_bodies))
         .layer(from_fn(security_headers))
         .layer(CompressionLayer::new())
         .layer(from_fn_with_state(state.clone(), observe))
+}
+
+/// The bounded write queue: a write request that finds every slot taken is answered 429
+/// `overloaded` with `Retry-After: 1` at once, so under a rush the queue in front of the
+/// database stays short (short waits for those admitted) instead of growing until the
+/// request timeout. Reads are never shed: they do not queue on the writer.
+async fn shed_writes(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let write = !matches!(
+        *request.method(),
+        axum::http::Method::GET | axum::http::Method::HEAD | axum::http::Method::OPTIONS
+    );
+    if !write {
+        return next.run(request).await;
+    }
+    match state.write_slots.clone().try_acquire_owned() {
+        Ok(_slot) => next.run(request).await,
+        Err(_) => crate::error::ApiError::Overloaded.into_response(),
+    }
 }
 
 async fn label_route(request: Request, next: Next) -> Response {

@@ -14,6 +14,9 @@ pub struct HttpSettings {
     pub body_limit: usize,
     /// Longest a request may take before it is abandoned with 408.
     pub request_timeout: Duration,
+    /// Write requests (POST, PUT, PATCH, DELETE) admitted at once; more are answered
+    /// 429 with `Retry-After` before any work (the bounded write queue, ADR 0025).
+    pub max_pending_writes: usize,
 }
 
 impl Default for HttpSettings {
@@ -21,6 +24,7 @@ impl Default for HttpSettings {
         Self {
             body_limit: 2 * 1024 * 1024,
             request_timeout: Duration::from_secs(30),
+            max_pending_writes: 1024,
         }
     }
 }
@@ -34,6 +38,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// HTTP settings.
     pub http: HttpSettings,
+    /// Slots of the bounded write queue ([`HttpSettings::max_pending_writes`]).
+    pub write_slots: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -42,6 +48,7 @@ impl AppState {
         Self {
             app,
             metrics: Arc::new(Metrics::new()),
+            write_slots: Arc::new(tokio::sync::Semaphore::new(http.max_pending_writes.max(1))),
             http,
         }
     }

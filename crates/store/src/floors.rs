@@ -87,16 +87,15 @@ pub async fn decrement(db: &Db, row: i64) -> Result<bool, StoreError> {
 /// one transaction, which is what a reservation is at its barest.
 pub async fn decrement_with_ledger(db: &Db, row: i64) -> Result<bool, StoreError> {
     let mut tx = db.begin_write().await?;
-    let done =
-        crate::with_conn!(&mut tx, |c| {
-            sqlx::query(
+    let done = crate::with_conn!(&mut tx, |c| {
+        sqlx::query(
         "UPDATE bench_floor_stock SET available = available - 1 WHERE id = $1 AND available >= 1"
     )
     .bind(row)
     .execute(c)
     .await
     .map(|r| r.rows_affected())
-        })?;
+    })?;
     if done == 1 {
         crate::with_conn!(&mut tx, |c| sqlx::query(
             "INSERT INTO bench_floor_ledger (row_id, delta, note) VALUES ($1, -1, 'floor')"

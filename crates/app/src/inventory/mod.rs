@@ -9,7 +9,10 @@
 //! location) order) can never wait on a transaction that waits on them.
 
 pub mod alerts;
+mod combine;
+pub use combine::Combiner;
 pub mod documents;
+pub mod gate;
 pub mod locations;
 pub mod lookup;
 pub mod reservations;
@@ -175,6 +178,7 @@ pub(crate) async fn book(
     let level = store::apply_movement(tx, merchant, &mv, b.consumed)
         .await?
         .ok_or_else(|| insufficient(b.sku, b.location, -b.quantity))?;
+    app.sold_out.clear(merchant, b.sku, b.location);
     alerts::refresh(app, tx, merchant, &level).await?;
     Ok((mv.id, level))
 }

@@ -122,10 +122,77 @@ pub async fn reserve(
     lines: &[ReserveLine],
 ) -> Result<Vec<Reservation>> {
     actor.require_in(merchant, Permission::InventoryAdjust)?;
+    gate(app, merchant, lines)?;
+    let result = match lines {
+        // One line: it joins the next round of its level (group commit, ADR 0025).
+        [line] => {
+            check_lines(lines)?;
+            super::combine::reserve_combined(app, actor, merchant, line.clone()).await
+        }
+        _ => reserve_alone(app, actor, merchant, lines).await,
+    };
+    learn_sold_out(app, merchant, lines, &result).await;
+    result
+}
+
+/// [`reserve`] in a transaction of its own.
+pub(super) async fn reserve_alone(
+    app: &App,
+    actor: &Actor,
+    merchant: MerchantId,
+    lines: &[ReserveLine],
+) -> Result<Vec<Reservation>> {
     let mut tx = app.db.begin_write().await?;
     let out = reserve_in(app, &mut tx, actor, merchant, lines).await?;
     tx.commit().await?;
     Ok(out)
+}
+
+/// The sold-out gate's refusal (ADR 0025): the database refused one of these levels as
+/// sold out a moment ago, so refusing again needs no transaction.
+fn gate(app: &App, merchant: MerchantId, lines: &[ReserveLine]) -> Result<()> {
+    match app.sold_out.refuses(merchant, lines, app.now()) {
+        Some((sku, location, quantity)) => Err(insufficient(sku, location, quantity)),
+        None => Ok(()),
+    }
+}
+
+/// After the database refused for want of stock, notes each line's level that has
+/// nothing left at all, with the references holding it. Best effort: a failed read
+/// leaves the gate as it was.
+async fn learn_sold_out<T>(
+    app: &App,
+    merchant: MerchantId,
+    lines: &[ReserveLine],
+    result: &Result<T>,
+) {
+    let Err(Error::Conflict {
+        code: "insufficient-stock",
+        ..
+    }) = result
+    else {
+        return;
+    };
+    let Ok(mut tx) = app.db.begin_read().await else {
+        return;
+    };
+    for l in lines {
+        let (sku, location) = (l.sku_id.as_uuid(), l.location_id.as_uuid());
+        if app.sold_out.is_sold_out(merchant, sku, location, app.now()) {
+            continue;
+        }
+        let Ok(Some(level)) = store::get_level(&mut tx, merchant, sku, location).await else {
+            continue;
+        };
+        if level.on_hand - level.reserved > 0 {
+            continue;
+        }
+        if let Ok(open) = store::open_reservations(&mut tx, merchant, sku, location).await {
+            let holders = open.into_iter().map(|r| r.reference).collect();
+            app.sold_out
+                .note_sold_out(merchant, sku, location, holders, app.now());
+        }
+    }
 }
 
 /// [`reserve`] once per `Idempotency-Key` (see [`crate::idempotency::run`]); `render`
@@ -140,8 +207,16 @@ pub async fn reserve_once(
     render: impl FnOnce(Vec<Reservation>) -> Result<StoredResponse>,
 ) -> Result<Outcome> {
     actor.require_in(merchant, Permission::InventoryAdjust)?;
+    // Without a key, the plain path (gate, rounds); with one, the stored answer decides
+    // (a replay must be the first answer).
+    if request.is_none() {
+        let reserved = reserve(app, actor, merchant, lines).await?;
+        return Ok(Outcome::Fresh(render(reserved)?));
+    }
     let op = async |tx: &mut Tx| reserve_in(app, tx, actor, merchant, lines).await;
-    idempotency::run(app, actor, merchant, request, op, render).await
+    let result = idempotency::run(app, actor, merchant, request, op, render).await;
+    learn_sold_out(app, merchant, lines, &result).await;
+    result
 }
 
 /// [`reserve`] inside the caller's transaction (no permission check). Lines whose
@@ -221,7 +296,7 @@ fn position(lines: &[ReserveLine], reference: &str) -> usize {
         .unwrap_or(usize::MAX)
 }
 
-async fn existing(
+pub(super) async fn existing(
     tx: &mut Tx,
     merchant: MerchantId,
     wanted: &ReservationRow,
@@ -296,6 +371,7 @@ pub async fn release_in(
                 row.reference
             ))
         })?;
+    app.sold_out.clear(merchant, row.sku_id, row.location_id);
     alerts::refresh(app, tx, merchant, &level).await?;
     record(
         app,

@@ -896,6 +896,7 @@ pub async fn set_backorder(
         time::to_db(app.now()),
     )
     .await?;
+    app.sold_out.clear_sku(merchant, sku.as_uuid());
     record(
         app,
         &mut tx,

@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use omnihub_testkit::{TestApp, TestBackend, backend_enabled};
 
+mod bench;
 mod browser;
 mod seed;
 

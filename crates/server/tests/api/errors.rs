@@ -96,4 +96,47 @@ both_dbs! {
         assert_eq!(problem["code"], "timeout");
         assert!(problem["request_id"].is_string());
     }
+
+    async fn writes_beyond_the_bounded_queue_are_429_with_retry_after_and_reads_still_pass(app: TestApp) {
+        use std::sync::Arc;
+        use tokio::sync::Semaphore;
+        use tower::ServiceExt;
+        // The production stack around a write handler that waits until the test lets it go.
+        let settings = omnihub_server::HttpSettings { max_pending_writes: 2, ..Default::default() };
+        let state = omnihub_server::AppState::new(app.app.clone(), settings);
+        let gate = Arc::new(Semaphore::new(0));
+        let held = gate.clone();
+        let routes = axum::Router::new().route(
+            "/work",
+            axum::routing::post(move || {
+                let held = held.clone();
+                async move { drop(held.acquire().await); StatusCode::NO_CONTENT }
+            })
+            .get(|| async { StatusCode::OK }),
+        );
+        let slots = state.write_slots.clone();
+        let router = omnihub_server::middleware::apply(routes, &state).with_state(state);
+        let send = |method: &str| {
+            let request = axum::http::Request::builder().method(method).uri("/work").body(Body::empty()).unwrap();
+            let router = router.clone();
+            tokio::spawn(async move { router.oneshot(request).await.unwrap() })
+        };
+        let first = [send("POST"), send("POST")];
+        while slots.available_permits() > 0 {
+            tokio::task::yield_now().await;
+        }
+        let shed = send("POST").await.unwrap();
+        assert_eq!(shed.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(shed.headers()["retry-after"], "1");
+        assert_eq!(shed.headers()["content-type"], "application/problem+json");
+        let body = http_body_util::BodyExt::collect(shed.into_body()).await.unwrap().to_bytes();
+        let problem: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(problem["code"], "overloaded");
+        assert_eq!(send("GET").await.unwrap().status(), StatusCode::OK, "reads are never shed");
+        gate.add_permits(3);
+        for task in first {
+            assert_eq!(task.await.unwrap().status(), StatusCode::NO_CONTENT);
+        }
+        assert_eq!(send("POST").await.unwrap().status(), StatusCode::NO_CONTENT, "slots come back");
+    }
 }

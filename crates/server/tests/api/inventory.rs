@@ -442,6 +442,42 @@ both_dbs! {
         assert_eq!(strings(&get(app, &s.owner, "/api/v1/inventory/stocktakes?status=posted").await["items"], "id"), [st["id"].as_str().unwrap()]);
     }
 
+    async fn a_sold_out_level_is_refused_by_the_gate_until_its_stock_changes(app: TestApp) {
+        // Arrange: 2 units, two buyers told yes.
+        let s = shop(app, "flash", 1).await;
+        let sku = s.skus[0].clone();
+        let wh = location(app, &s.owner, "WH").await;
+        receive(app, &s.owner, &wh, &sku, 2).await;
+        let path = "/api/v1/inventory/reservations";
+        let buy = |who: &str| reserve_body(&[(who, &sku, &wh, 1)]);
+        for who in ["buyer-1", "buyer-2"] {
+            assert_eq!(post(app, &s.owner, path, &buy(who)).await.status, StatusCode::CREATED);
+        }
+        let (sku_id, wh_id): (uuid::Uuid, uuid::Uuid) = (sku.parse().unwrap(), wh.parse().unwrap());
+        let noted = || app.app.sold_out.is_sold_out(s.id, sku_id, wh_id, app.app.now());
+        assert!(!noted(), "nothing refused yet");
+        // Act/Assert: the database refuses buyer 3, and the gate learns it.
+        post(app, &s.owner, path, &buy("buyer-3")).await.assert_problem(StatusCode::CONFLICT, "insufficient-stock");
+        assert!(noted());
+        // Buyer 4 gets the same answer from the gate; a holder asking again still gets their own.
+        post(app, &s.owner, path, &buy("buyer-4")).await.assert_problem(StatusCode::CONFLICT, "insufficient-stock");
+        let again = post(app, &s.owner, path, &buy("buyer-1")).await;
+        assert_eq!(again.status, StatusCode::CREATED, "{}", again.text());
+        assert_eq!(again.json()["reservations"][0]["reference"], "buyer-1");
+        assert_eq!(level(app, &s.owner, &sku, &wh).await, (2, 2, 0, 0));
+        // A release gives the unit back at once: the note is gone, the next buyer gets it.
+        assert_eq!(post(app, &s.owner, &format!("{path}/buyer-1/release"), &json!({})).await.status, StatusCode::OK);
+        assert!(!noted(), "a release clears the note");
+        assert_eq!(post(app, &s.owner, path, &buy("buyer-5")).await.status, StatusCode::CREATED);
+        // Sold out again; a goods-in clears the note as well.
+        post(app, &s.owner, path, &buy("buyer-6")).await.assert_problem(StatusCode::CONFLICT, "insufficient-stock");
+        assert!(noted());
+        assert_eq!(receive(app, &s.owner, &wh, &sku, 1).await.status, StatusCode::CREATED);
+        assert!(!noted(), "a receipt clears the note");
+        assert_eq!(post(app, &s.owner, path, &buy("buyer-7")).await.status, StatusCode::CREATED);
+        assert_eq!(level(app, &s.owner, &sku, &wh).await, (3, 3, 0, 0));
+    }
+
     async fn reservations_are_all_or_nothing_idempotent_by_reference_and_released_or_consumed(app: TestApp) {
         // Arrange: 5 of SKU-0, 1 of SKU-1, and a SKU that is not listed.
         let s = shop(app, "acme", 2).await;
