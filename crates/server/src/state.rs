@@ -14,6 +14,9 @@ pub struct HttpSettings {
     pub body_limit: usize,
     /// Longest a request may take before it is abandoned with 408.
     pub request_timeout: Duration,
+    /// Longest a connection may take to send a request's headers before it is closed, so
+    /// slow clients (slow-loris) cannot hold connections open for ever.
+    pub header_read_timeout: Duration,
 }
 
 impl Default for HttpSettings {
@@ -21,6 +24,7 @@ impl Default for HttpSettings {
         Self {
             body_limit: 2 * 1024 * 1024,
             request_timeout: Duration::from_secs(30),
+            header_read_timeout: Duration::from_secs(10),
         }
     }
 }
