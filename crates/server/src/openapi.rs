@@ -96,16 +96,22 @@ fn ids_are_uuids(operation: &mut Operation) {
     }
 }
 
-/// Every list takes `limit` from 1 to [`crate::api::MAX_LIMIT`].
+/// Every list takes `limit` from 1 to [`crate::api::MAX_LIMIT`]; an `Idempotency-Key` is
+/// 1-255 printable ASCII characters (`omnihub_app::idempotency::valid_key`).
 fn page_limits(operation: &mut Operation) {
     for parameter in operation.parameters.iter_mut().flatten() {
         let RefOr::T(p) = parameter else { continue };
-        if p.parameter_in != ParameterIn::Query || p.name != "limit" {
+        let Some(RefOr::T(Schema::Object(o))) = p.schema.as_mut() else {
             continue;
-        }
-        if let Some(RefOr::T(Schema::Object(o))) = p.schema.as_mut() {
+        };
+        if p.parameter_in == ParameterIn::Query && p.name == "limit" {
             o.minimum = Some(1_u32.into());
             o.maximum = Some(crate::api::MAX_LIMIT.into());
+        }
+        if p.parameter_in == ParameterIn::Header && p.name.eq_ignore_ascii_case("idempotency-key") {
+            o.min_length = Some(1);
+            o.max_length = Some(255);
+            o.pattern = Some("^[ -~]{1,255}$".to_owned());
         }
     }
 }

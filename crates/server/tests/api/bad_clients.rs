@@ -245,6 +245,9 @@ both_dbs! {
                     if p["in"] == "path" && (name == "id" || name.ends_with("_id")) {
                         assert_eq!(p["schema"]["format"], "uuid", "{method} {path} {name}");
                     }
+                    if p["in"] == "header" && name.eq_ignore_ascii_case("idempotency-key") {
+                        assert_eq!(p["schema"]["maxLength"], 255, "{method} {path}");
+                    }
                     if p["in"] == "query" && name == "limit" {
                         assert_eq!((p["schema"]["minimum"].as_u64(), p["schema"]["maximum"].as_u64()), (Some(1), Some(500)), "{method} {path}");
                     }
