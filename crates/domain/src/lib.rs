@@ -12,6 +12,8 @@ pub mod clock;
 pub mod codes;
 pub mod demo;
 pub mod fulfilment;
+#[cfg(test)]
+mod fuzz;
 pub mod identity;
 pub mod ids;
 pub mod inventory;

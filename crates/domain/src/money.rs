@@ -74,19 +74,26 @@ impl Money {
                 digits: exponent,
             });
         }
-        let mut minor: i64 = 0;
+        // The magnitude is read unsigned, so the most negative amount (one more unit than
+        // the most positive) prints and parses back like every other.
+        let mut magnitude: u64 = 0;
         let padded = fraction
             .bytes()
             .chain(std::iter::repeat(b'0'))
             .take(usize::from(exponent));
         for b in whole.bytes().chain(padded) {
-            minor = minor
+            magnitude = magnitude
                 .checked_mul(10)
-                .and_then(|m| m.checked_add(i64::from(b - b'0')))
+                .and_then(|m| m.checked_add(u64::from(b - b'0')))
                 .ok_or(MoneyError::Overflow)?;
         }
+        let minor = if negative {
+            0_i64.checked_sub_unsigned(magnitude)
+        } else {
+            i64::try_from(magnitude).ok()
+        };
         Ok(Self::from_minor(
-            if negative { -minor } else { minor },
+            minor.ok_or(MoneyError::Overflow)?,
             currency,
         ))
     }

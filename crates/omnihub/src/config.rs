@@ -108,6 +108,8 @@ pub struct HttpConfig {
     pub body_limit_bytes: usize,
     /// Seconds before a request is abandoned with 408.
     pub request_timeout_secs: u64,
+    /// Seconds a connection gets to send a request's headers before it is closed.
+    pub header_read_timeout_secs: u64,
     /// Seconds in-flight requests get to finish after SIGTERM / Ctrl-C.
     pub shutdown_grace_secs: u64,
     /// Write requests admitted at once; more get 429 with Retry-After (ADR 0025).
@@ -165,6 +167,7 @@ impl Default for HttpConfig {
         Self {
             body_limit_bytes: 2 * 1024 * 1024,
             request_timeout_secs: 30,
+            header_read_timeout_secs: 10,
             shutdown_grace_secs: 30,
             max_pending_writes: 1024,
         }
@@ -252,9 +255,10 @@ impl Config {
                 "http.body_limit_bytes must be at least 1024".into(),
             ));
         }
-        if self.http.request_timeout_secs == 0 {
+        if self.http.request_timeout_secs == 0 || self.http.header_read_timeout_secs == 0 {
             return Err(ConfigError::Invalid(
-                "http.request_timeout_secs must be at least 1".into(),
+                "http.request_timeout_secs and http.header_read_timeout_secs must be at least 1"
+                    .into(),
             ));
         }
         if self.http.max_pending_writes == 0 {
@@ -314,6 +318,7 @@ impl Config {
             body_limit: self.http.body_limit_bytes,
             request_timeout: Duration::from_secs(self.http.request_timeout_secs),
             max_pending_writes: self.http.max_pending_writes,
+            header_read_timeout: Duration::from_secs(self.http.header_read_timeout_secs),
         }
     }
 

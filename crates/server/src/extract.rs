@@ -64,6 +64,13 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     // rather than as a missing field.
     serde_json::from_slice::<serde::de::IgnoredAny>(bytes)
         .map_err(|e| ApiError::MalformedJson(e.to_string()))?;
+    // Every body is a JSON object, but serde would read `[…]` into a struct field by field.
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+        return Err(ApiError::InvalidBody {
+            field: ".".to_owned(),
+            message: "the body must be a JSON object, not an array".to_owned(),
+        });
+    }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(&mut de).map_err(|err| {
         let path = err.path().to_string();

@@ -4,7 +4,10 @@
 use utoipa::Modify;
 use utoipa::OpenApi;
 use utoipa::openapi::OpenApi as Document;
+use utoipa::openapi::path::{Operation, ParameterIn};
+use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
 
 use crate::api::oauth::ClientBasicAuth;
 
@@ -53,10 +56,120 @@ impl Modify for BearerAuth {
     }
 }
 
-/// The full document: top-level information plus the collected paths.
+/// The full document: top-level information plus the collected paths, with the answers
+/// every operation can give documented once here rather than on each handler.
 pub fn document(paths: Document) -> Document {
     let mut doc = ApiInfo::openapi();
     doc.merge(paths);
     doc.info.version = omnihub_app::system::VERSION.to_owned();
+    for item in doc.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for operation in operations.into_iter().flatten() {
+            ids_are_uuids(operation);
+            page_limits(operation);
+            common_problems(operation);
+        }
+    }
     doc
+}
+
+/// Path parameters named `id` or `…_id` are parsed as UUIDs (any other text is a 400), so
+/// the document says so and clients and generators need not guess.
+fn ids_are_uuids(operation: &mut Operation) {
+    for parameter in operation.parameters.iter_mut().flatten() {
+        let RefOr::T(p) = parameter else { continue };
+        let is_id = p.name == "id" || p.name.ends_with("_id");
+        if p.parameter_in == ParameterIn::Path && is_id {
+            p.schema = Some(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid)))
+                    .into(),
+            );
+        }
+    }
+}
+
+/// Every list takes `limit` from 1 to [`crate::api::MAX_LIMIT`]; an `Idempotency-Key` is
+/// 1-255 printable ASCII characters (`omnihub_app::idempotency::valid_key`).
+fn page_limits(operation: &mut Operation) {
+    for parameter in operation.parameters.iter_mut().flatten() {
+        let RefOr::T(p) = parameter else { continue };
+        let Some(RefOr::T(Schema::Object(o))) = p.schema.as_mut() else {
+            continue;
+        };
+        if p.parameter_in == ParameterIn::Query && p.name == "limit" {
+            o.minimum = Some(1_u32.into());
+            o.maximum = Some(crate::api::MAX_LIMIT.into());
+        }
+        if p.parameter_in == ParameterIn::Header && p.name.eq_ignore_ascii_case("idempotency-key") {
+            o.min_length = Some(1);
+            o.max_length = Some(255);
+            o.pattern = Some("^[ -~]{1,255}$".to_owned());
+        }
+    }
+}
+
+/// The problems the shared extractors and middleware give on any operation
+/// (crates/server/src/error.rs), added where a handler's annotation does not list them.
+fn common_problems(operation: &mut Operation) {
+    let has_input = operation.parameters.as_ref().is_some_and(|p| !p.is_empty());
+    let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+    let body = operation.request_body.as_ref().map(|b| match b {
+        RefOr::T(b) => b.content.contains_key("application/json"),
+        RefOr::Ref(_) => false,
+    });
+    let mut add = |status: &str, description: &str| {
+        operation
+            .responses
+            .responses
+            .entry(status.to_owned())
+            .or_insert_with(|| problem(description));
+    };
+    if has_input || secured || body.is_some() {
+        add(
+            "400",
+            "A parameter or header that cannot be read (`invalid-parameter`), or a body that is not JSON (`malformed-json`)",
+        );
+    }
+    if secured {
+        add(
+            "401",
+            "Missing, invalid or expired credentials (`unauthenticated`)",
+        );
+    }
+    if let Some(json) = body {
+        add(
+            "413",
+            "The body is over the size limit (`payload-too-large`)",
+        );
+        add(
+            "415",
+            "The body is not of the documented content type (`unsupported-media-type`)",
+        );
+        if json {
+            add(
+                "422",
+                "JSON of the wrong shape, naming the field (`invalid-body`)",
+            );
+        }
+    }
+}
+
+fn problem(description: &str) -> RefOr<Response> {
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/problem+json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .build(),
+        )
+        .into()
 }

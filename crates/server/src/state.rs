@@ -17,6 +17,9 @@ pub struct HttpSettings {
     /// Write requests (POST, PUT, PATCH, DELETE) admitted at once; more are answered
     /// 429 with `Retry-After` before any work (the bounded write queue, ADR 0025).
     pub max_pending_writes: usize,
+    /// Longest a connection may take to send a request's headers before it is closed, so
+    /// slow clients (slow-loris) cannot hold connections open for ever.
+    pub header_read_timeout: Duration,
 }
 
 impl Default for HttpSettings {
@@ -25,6 +28,7 @@ impl Default for HttpSettings {
             body_limit: 2 * 1024 * 1024,
             request_timeout: Duration::from_secs(30),
             max_pending_writes: 1024,
+            header_read_timeout: Duration::from_secs(10),
         }
     }
 }

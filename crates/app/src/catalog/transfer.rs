@@ -716,3 +716,83 @@ fn to_xlsx(rows: &[Vec<String>]) -> Result<Vec<u8>> {
     }
     workbook.save_to_buffer().map_err(Error::internal)
 }
+
+#[cfg(test)]
+mod tests {
+    //! The importer's pure half (reading, grouping, checking rows) on hostile files: it
+    //! returns a report or a typed error and never panics (issue 8; docs/benchmarks.md).
+
+    use omnihub_domain::merchants::Currency;
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const HEADER: &str = "product_ref,name,brand,category,description,images,allow_below_cost,\
+option1_name,option1_value,option2_name,option2_value,option3_name,option3_value,sku_code,\
+barcode,price,cost,currency,weight_g,sku_status";
+
+    fn cell() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "\\PC{0,16}",
+            "[-+]?[0-9]{0,22}(\\.[0-9]{0,5})?",
+            Just("\"a,b\"".to_owned()),
+            Just("\"two\nlines\"".to_owned()),
+            Just("\"".to_owned()),
+            Just("9".repeat(300)),
+            Just("Size".to_owned()),
+            Just("M".to_owned()),
+        ]
+    }
+
+    fn file() -> impl Strategy<Value = Vec<u8>> {
+        let columns: Vec<&'static str> = HEADER.split(',').collect();
+        let n = columns.len();
+        prop_oneof![
+            proptest::collection::vec(any::<u8>(), 0..512),
+            (
+                proptest::sample::subsequence(columns, 0..=n).prop_shuffle(),
+                proptest::collection::vec(proptest::collection::vec(cell(), 0..n + 2), 0..10),
+            )
+                .prop_map(|(cols, rows)| {
+                    let mut out = cols.join(",");
+                    for row in rows {
+                        out.push('\n');
+                        out.push_str(&row.join(","));
+                    }
+                    out.into_bytes()
+                }),
+        ]
+    }
+
+    fn config() -> ProptestConfig {
+        let cases = std::env::var("PROPTEST_CASES")
+            .ok()
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(512);
+        ProptestConfig {
+            cases,
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        }
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+
+        #[test]
+        fn fuzz_catalog_csv(bytes in file()) {
+            let mut errors = Vec::new();
+            let Ok(rows) = read_csv(&bytes, &mut errors) else { return Ok(()) };
+            let lookups = Lookups { brands: HashMap::new(), categories: HashMap::new() };
+            let currency = Currency::parse("CNY").unwrap();
+            let lines = rows.len();
+            let groups = group(rows);
+            prop_assert_eq!(groups.iter().map(Vec::len).sum::<usize>(), lines);
+            for g in &groups {
+                let (input, errs) = product_input(g, &lookups);
+                prop_assert!(errs.iter().all(|e| g.iter().any(|(l, _)| *l == e.line)));
+                let _ = validate_new(&input, currency);
+            }
+        }
+    }
+}

@@ -81,7 +81,8 @@ impl From<StaffUser> for UserDto {
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest, responses(
     (status = 200, body = LoginResponse),
     (status = 401, description = "Wrong email or password", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "Body of the wrong shape", body = Problem, content_type = "application/problem+json")
+    (status = 422, description = "Body of the wrong shape", body = Problem, content_type = "application/problem+json"),
+    (status = 429, description = "Too many failed attempts for this account or address (`too-many-attempts`)", body = Problem, content_type = "application/problem+json")
 ))]
 async fn login(
     State(state): State<AppState>,

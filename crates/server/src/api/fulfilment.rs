@@ -136,6 +136,7 @@ pub struct CreateWave {
 #[into_params(parameter_in = Query)]
 pub struct WaveParams {
     /// `open` or `closed`.
+    #[param(pattern = "^(open|closed)$")]
     pub status: Option<String>,
 }
 

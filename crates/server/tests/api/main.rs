@@ -6,6 +6,7 @@ mod access_requests;
 mod api_keys;
 mod audit;
 mod auth;
+mod bad_clients;
 mod catalog;
 mod catalog_app;
 mod catalog_review;

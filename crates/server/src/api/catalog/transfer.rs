@@ -48,6 +48,7 @@ pub enum ImportModeDto {
 pub struct ImportParams {
     /// `all_or_nothing` (default) or `partial`.
     #[serde(default)]
+    #[param(inline)]
     pub mode: ImportModeDto,
 }
 
@@ -173,7 +174,8 @@ fn attachment(file: ExportFile) -> Response {
 /// 100,000 rows) as UTF-8 CSV in the import columns. Needs `catalog.read`.
 #[utoipa::path(get, path = "/api/v1/catalog/export.csv", tag = "catalog", params(ListParams), security(("bearer" = [])), responses(
     (status = 200, description = "`catalog.csv` attachment", body = String, content_type = "text/csv"),
-    (status = 403, body = Problem, content_type = "application/problem+json")
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "A brand or category filter that names none of this merchant's", body = Problem, content_type = "application/problem+json")
 ))]
 async fn export_csv(
     State(state): State<AppState>,
@@ -190,7 +192,8 @@ async fn export_csv(
 /// codes keep leading zeros). Needs `catalog.read`.
 #[utoipa::path(get, path = "/api/v1/catalog/export.xlsx", tag = "catalog", params(ListParams), security(("bearer" = [])), responses(
     (status = 200, description = "`catalog.xlsx` attachment", body = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    (status = 403, body = Problem, content_type = "application/problem+json")
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "A brand or category filter that names none of this merchant's", body = Problem, content_type = "application/problem+json")
 ))]
 async fn export_xlsx(
     State(state): State<AppState>,

@@ -160,6 +160,7 @@ pub struct AdjustmentBody {
     /// remove, `correction` both ways).
     pub delta: i64,
     /// `damaged`, `lost`, `theft`, `found`, `expired`, `correction` or `scrap`.
+    #[schema(pattern = "^(damaged|lost|theft|found|expired|correction|scrap)$")]
     pub reason: String,
     /// Free text (up to 1000 characters).
     pub note: Option<String>,
