@@ -213,7 +213,7 @@ async fn audit_by_actor(
 ) -> Result<()> {
     let mut actors: Vec<&Actor> = Vec::new();
     for (a, _) in made {
-        if !actors.iter().any(|x| *x == *a) {
+        if !actors.contains(a) {
             actors.push(a);
         }
     }

@@ -9,12 +9,18 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use omnihub_app::Actor;
+use omnihub_domain::catalog::SkuId;
+use omnihub_domain::inventory::LocationId;
 use rand::{Rng as _, SeedableRng as _};
 use serde_json::json;
 
 use super::load::{Pace, class_of, drive};
+use super::orders::OrderLoad;
 use super::target::Server;
 use super::{Run, checks};
+
+/// References the clients were told are reserved.
+type Acked = Arc<Mutex<Vec<String>>>;
 
 /// Runs the iterations; the problems found go to `run.problems`.
 pub async fn run(run: &mut Run) -> anyhow::Result<()> {
@@ -24,90 +30,16 @@ pub async fn run(run: &mut Run) -> anyhow::Result<()> {
     let loads: Vec<_> = (0..run.args.iterations)
         .map(|i| run.order_load(&format!("crash{i}")))
         .collect();
-    let reserved: Arc<Mutex<Vec<String>>> = Arc::default();
+    let reserved: Acked = Arc::default();
     for (i, load) in loads.iter().enumerate() {
         let kill_at = Duration::from_millis(rng.random_range(300..=2_500));
-        let (l, r) = (load.clone(), reserved.clone());
-        let (http, base, key) = (run.http.clone(), run.base(), run.fixture.key.clone());
-        let sku = run.fixture.skus.clone();
-        let location = run.fixture.locations[1];
-        let pace = Pace {
-            clients: run.args.clients,
-            duration: kill_at + Duration::from_millis(300),
-            max_ops: None,
-            rate: None,
-        };
-        let clients = tokio::spawn(drive(pace, move |n| {
-            let (l, r, http, base, key, sku) = (
-                l.clone(),
-                r.clone(),
-                http.clone(),
-                base.clone(),
-                key.clone(),
-                sku.clone(),
-            );
-            async move {
-                if n % 2 == 0 {
-                    return l.place(n).await;
-                }
-                let reference = format!("crash-{i}-{n}");
-                let sku_id = sku[usize::try_from(n).unwrap_or(0) % sku.len()].0;
-                let body = json!({"lines": [{"reference": reference, "sku_id": sku_id.to_string(), "location_id": location.to_string(), "quantity": 1}]});
-                match http
-                    .post(format!("{base}/api/v1/inventory/reservations"))
-                    .bearer_auth(&key)
-                    .json(&body)
-                    .send()
-                    .await
-                {
-                    Ok(resp) => {
-                        let status = resp.status().as_u16();
-                        let bytes = resp.bytes().await.unwrap_or_default();
-                        if status == 201 || status == 200 {
-                            r.lock()
-                                .unwrap_or_else(PoisonError::into_inner)
-                                .push(reference);
-                        }
-                        class_of(status, &bytes)
-                    }
-                    Err(_) => "no answer".to_owned(),
-                }
-            }
-        }));
-        tokio::time::sleep(kill_at).await;
-        let port = run.server.as_ref().map_or(0, Server::port);
-        if let Some(server) = run.server.take() {
-            server.kill()?;
-        }
-        let tally = clients.await?;
-        let (server, ready) = Server::start_on(&run.target, &run.http, port).await?;
-        run.server = Some(server);
-        ready_ms.push(ready.as_secs_f64() * 1000.0);
-        let acked = load.acknowledged.lock().map(|a| a.len()).unwrap_or(0);
-        println!(
-            "   iteration {i}: killed at {} ms, {} answers ({} orders acknowledged), ready again in {:.0} ms",
-            kill_at.as_millis(),
-            tally.total(),
-            acked,
-            ready.as_secs_f64() * 1000.0
-        );
-        let ids: Vec<String> = load
-            .acknowledged
-            .lock()
-            .map(|a| a.keys().cloned().collect())
-            .unwrap_or_default();
-        let found = checks::verify(&run.target.app, &run.fixture, ids.into_iter(), false).await?;
-        run.problems.extend(
-            found
-                .problems
-                .into_iter()
-                .map(|p| format!("iteration {i}: {p}")),
-        );
+        ready_ms.push(iteration(run, i, load, &reserved, kill_at).await?);
     }
     let refs = reserved.lock().map(|r| r.clone()).unwrap_or_default();
     for reference in &refs {
+        let app = &run.target.app;
         let got = omnihub_app::inventory::get_reservation(
-            &run.target.app,
+            app,
             &Actor::system(),
             run.fixture.merchant,
             reference,
@@ -124,7 +56,7 @@ pub async fn run(run: &mut Run) -> anyhow::Result<()> {
         .map(|l| l.acknowledged.lock().map(|a| a.len()).unwrap_or(0))
         .sum();
     println!(
-        "   {} iterations: {total} acknowledged orders and {} acknowledged reservations all found; restart-to-ready p50 {:.0} ms, max {:.0} ms",
+        "   {} iterations: {total} acknowledged orders and {} acknowledged reservations all checked; restart-to-ready p50 {:.0} ms, max {:.0} ms",
         run.args.iterations,
         refs.len(),
         ready_ms
@@ -134,4 +66,112 @@ pub async fn run(run: &mut Run) -> anyhow::Result<()> {
         ready_ms.last().copied().unwrap_or(f64::NAN)
     );
     Ok(())
+}
+
+/// One blow: load, SIGKILL at `kill_at`, restart, check. The restart-to-ready time in ms.
+async fn iteration(
+    run: &mut Run,
+    i: usize,
+    load: &Arc<OrderLoad>,
+    reserved: &Acked,
+    kill_at: Duration,
+) -> anyhow::Result<f64> {
+    let (l, r) = (load.clone(), reserved.clone());
+    let (http, base, key) = (run.http.clone(), run.base(), run.fixture.key.clone());
+    let skus: Arc<Vec<SkuId>> = Arc::new(run.fixture.skus.iter().map(|s| s.0).collect());
+    let location = run.fixture.locations[1];
+    let pace = Pace {
+        clients: run.args.clients,
+        duration: kill_at + Duration::from_millis(300),
+        max_ops: None,
+        rate: None,
+    };
+    let clients = tokio::spawn(drive(pace, move |n| {
+        let (l, r, http, base, key, skus) = (
+            l.clone(),
+            r.clone(),
+            http.clone(),
+            base.clone(),
+            key.clone(),
+            skus.clone(),
+        );
+        async move {
+            if n.is_multiple_of(2) {
+                return l.place(n).await;
+            }
+            let sku = skus[usize::try_from(n).unwrap_or(0) % skus.len()];
+            reserve_one(
+                &http,
+                &base,
+                &key,
+                sku,
+                location,
+                format!("crash-{i}-{n}"),
+                &r,
+            )
+            .await
+        }
+    }));
+    tokio::time::sleep(kill_at).await;
+    let port = run.server.as_ref().map_or(0, Server::port);
+    if let Some(server) = run.server.take() {
+        server.kill()?;
+    }
+    let tally = clients.await?;
+    let (server, ready) = Server::start_on(&run.target, &run.http, port).await?;
+    run.server = Some(server);
+    let ids: Vec<String> = load
+        .acknowledged
+        .lock()
+        .map(|a| a.keys().cloned().collect())
+        .unwrap_or_default();
+    println!(
+        "   iteration {i}: killed at {} ms, {} answers ({} orders acknowledged), ready again in {:.0} ms",
+        kill_at.as_millis(),
+        tally.total(),
+        ids.len(),
+        ready.as_secs_f64() * 1000.0
+    );
+    let found = checks::verify(&run.target.app, &run.fixture, ids.into_iter(), false).await?;
+    run.problems.extend(
+        found
+            .problems
+            .into_iter()
+            .map(|p| format!("iteration {i}: {p}")),
+    );
+    Ok(ready.as_secs_f64() * 1000.0)
+}
+
+/// One single-unit reservation; remembered when the server said yes.
+async fn reserve_one(
+    http: &reqwest::Client,
+    base: &str,
+    key: &str,
+    sku: SkuId,
+    location: LocationId,
+    reference: String,
+    acked: &Acked,
+) -> String {
+    let body = json!({"lines": [{"reference": reference, "sku_id": sku.to_string(),
+        "location_id": location.to_string(), "quantity": 1}]});
+    let sent = http
+        .post(format!("{base}/api/v1/inventory/reservations"))
+        .bearer_auth(key)
+        .json(&body)
+        .send()
+        .await;
+    let Ok(resp) = sent else {
+        return "no answer".to_owned();
+    };
+    let status = resp.status().as_u16();
+    let Ok(bytes) = resp.bytes().await else {
+        return "no answer".to_owned();
+    };
+    if status == 201 || status == 200 {
+        acked
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(reference);
+    }
+    class_of(status, &bytes)
 }

@@ -251,9 +251,10 @@ impl Run {
         Fut: std::future::Future<Output = String> + Send,
     {
         let pid = self.server_pid();
-        let before = procstat::CpuTicks::sample(pid);
+        let database = self.target.database_name().map(str::to_owned);
+        let before = procstat::CpuTicks::sample(pid, database.as_deref());
         let tally = drive(pace, op).await;
-        let cpu_ms = before.ms_until(&procstat::CpuTicks::sample(pid));
+        let cpu_ms = before.ms_until(&procstat::CpuTicks::sample(pid, database.as_deref()));
         println!(
             "   {label}: {} ops, {:.0}/s",
             tally.total(),
@@ -522,7 +523,7 @@ async fn read_or_write(
         return l.place(n + 10_000_000).await;
     }
     let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(n ^ 0x5eed);
-    let (kind, url) = if n % 2 == 0 {
+    let (kind, url) = if n.is_multiple_of(2) {
         let sku = &l.fixture.skus[l.zipf.sample(&mut rng)].0;
         let loc = locations[usize::try_from(n % 3).unwrap_or(0)];
         (

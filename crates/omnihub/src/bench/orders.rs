@@ -193,12 +193,11 @@ impl OrderLoad {
         for (i, (class, body)) in answers.iter().enumerate() {
             match body {
                 Some(b) => {
-                    if let Some(earlier) = self.remember(n, b.clone()).or_else(|| first.clone()) {
-                        if earlier != *b {
-                            self.violation(format!(
-                                "order {n}: a replay differs from the first answer"
-                            ));
-                        }
+                    let earlier = self.remember(n, b.clone()).or_else(|| first.clone());
+                    if earlier.is_some_and(|e| e != *b) {
+                        self.violation(format!(
+                            "order {n}: a replay differs from the first answer"
+                        ));
                     }
                     first.get_or_insert_with(|| b.clone());
                 }

@@ -1,6 +1,8 @@
 //! CPU time and peak memory from `/proc` (Linux): the server child's, and the PostgreSQL
-//! processes' (every process named `postgres`, the way `top` would count them). On SQLite
-//! the database runs inside the server, so its CPU is part of the server's.
+//! cluster's: the postmaster serving the run's database (found as the parent of a backend
+//! whose process title names that database) and all its children, so other clusters on
+//! the machine do not count. On SQLite the database runs inside the server, so its CPU is
+//! part of the server's and the database column is 0.
 
 use std::path::Path;
 
@@ -12,11 +14,11 @@ pub struct CpuTicks {
 }
 
 impl CpuTicks {
-    /// Ticks now, for the server `pid`.
-    pub fn sample(pid: u32) -> Self {
+    /// Ticks now, for the server `pid` and the cluster serving `database` (PostgreSQL).
+    pub fn sample(pid: u32, database: Option<&str>) -> Self {
         Self {
             server: ticks_of(Path::new(&format!("/proc/{pid}"))),
-            database: postgres_ticks(),
+            database: database.map_or(0, cluster_ticks),
         }
     }
 
@@ -49,22 +51,41 @@ fn ticks_of(proc_dir: &Path) -> u64 {
     field(11) + field(12)
 }
 
-fn postgres_ticks() -> u64 {
+/// `(pid, ppid, process title)` of every `postgres` process.
+fn postgres_processes() -> Vec<(u32, u32, String)> {
     let Ok(entries) = std::fs::read_dir("/proc") else {
-        return 0;
+        return Vec::new();
     };
     entries
         .flatten()
-        .filter(|e| {
-            e.file_name()
-                .to_string_lossy()
-                .bytes()
-                .all(|b| b.is_ascii_digit())
+        .filter_map(|e| {
+            let pid = e.file_name().to_string_lossy().parse::<u32>().ok()?;
+            let comm = std::fs::read_to_string(e.path().join("comm")).ok()?;
+            if comm.trim() != "postgres" {
+                return None;
+            }
+            let stat = std::fs::read_to_string(e.path().join("stat")).ok()?;
+            let rest = &stat[stat.rfind(')')? + 1..];
+            let ppid = rest.split_whitespace().nth(1)?.parse::<u32>().ok()?;
+            let title = std::fs::read_to_string(e.path().join("cmdline")).unwrap_or_default();
+            Some((pid, ppid, title.replace('\0', " ")))
         })
-        .filter(|e| {
-            std::fs::read_to_string(e.path().join("comm")).is_ok_and(|c| c.trim() == "postgres")
-        })
-        .map(|e| ticks_of(&e.path()))
+        .collect()
+}
+
+/// CPU ticks of the postmaster that serves `database`, and of all its children.
+fn cluster_ticks(database: &str) -> u64 {
+    let all = postgres_processes();
+    let Some(postmaster) = all
+        .iter()
+        .find(|(_, _, title)| title.split_whitespace().any(|w| w == database))
+        .map(|p| p.1)
+    else {
+        return 0;
+    };
+    all.iter()
+        .filter(|(pid, ppid, _)| *pid == postmaster || *ppid == postmaster)
+        .map(|(pid, _, _)| ticks_of(Path::new(&format!("/proc/{pid}"))))
         .sum()
 }
 

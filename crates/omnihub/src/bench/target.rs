@@ -75,6 +75,11 @@ impl Target {
         })
     }
 
+    /// PostgreSQL: the run's database name (its backends' process titles carry it).
+    pub fn database_name(&self) -> Option<&str> {
+        self.scratch.as_ref().map(|(_, name)| name.as_str())
+    }
+
     /// The run's data directory (SQLite), for the fsync floor and the full-disk test.
     pub fn data_dir(&self) -> PathBuf {
         self.dir
