@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 mod commands;
 mod config;
 mod demo;
+mod import;
 mod receiver;
 mod serve;
 mod telemetry;
@@ -57,6 +58,11 @@ enum Command {
     },
     /// Print the OpenAPI document (JSON) to standard output.
     Openapi,
+    /// Bulk import of historical orders (NDJSON), and the B4 benchmark files.
+    Import {
+        #[command(subcommand)]
+        command: import::ImportCommand,
+    },
     /// Demonstrations: a demo merchant, or a mock channel against a running server.
     Demo {
         #[command(subcommand)]
@@ -146,6 +152,7 @@ fn main() -> ExitCode {
                 Ok(ExitCode::SUCCESS)
             }
             Command::Openapi => commands::openapi(),
+            Command::Import { command } => import::run(&config, command).await,
             Command::Demo {
                 command: DemoCommand::Channel(args),
             } => demo::channel(&args, &omnihub_domain::clock::SystemClock).await,

@@ -43,7 +43,7 @@ pub struct HistoricPaymentRecord {
     pub method: String,
     /// Decimal string in the order's currency (`"19.90"`).
     pub amount: String,
-    /// Instalments; 1 when absent.
+    /// Instalments; 1 when absent, 0 when the old system recorded none.
     pub installments: Option<i64>,
     /// Position among the order's payments, from 1; the row's position when absent.
     pub sequence: Option<i64>,
@@ -62,7 +62,7 @@ pub struct HistoricPayment {
     pub state: PaymentState,
     /// How much, in the order's currency.
     pub amount: Money,
-    /// 1 to [`MAX_INSTALLMENTS`].
+    /// 0 (not recorded) to [`MAX_INSTALLMENTS`].
     pub installments: i64,
     /// From 1.
     pub sequence: i64,
