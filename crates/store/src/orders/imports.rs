@@ -11,10 +11,41 @@ use omnihub_domain::ids::MerchantId;
 use uuid::Uuid;
 
 use super::{LineRow, ORDER_COLUMNS, OrderRow, placeholders};
-use crate::{StoreError, Tx, with_conn};
+use crate::{Backend, StoreError, Tx, with_conn};
 
 /// Most values bound in one statement.
 pub const MAX_BINDS: usize = 30_000;
+
+/// `count` parameter marks from number `from`, for statements with thousands of
+/// parameters: `$n` on PostgreSQL, bare `?` on SQLite. A numbered or named SQLite
+/// parameter costs a linear search of the statement's parameter names each time it is
+/// prepared and bound (`sqlite3_bind_parameter_name`, which sqlx-sqlite calls for every
+/// parameter): quadratic, 2 s for one 30,000-parameter insert. Bare `?` are numbered in
+/// order, so every mark of such a statement must be bare, fixed ones included.
+fn marks(backend: Backend, from: usize, count: usize) -> String {
+    let mut out = String::with_capacity(count * 7);
+    for i in from..from + count {
+        if i > from {
+            out.push_str(", ");
+        }
+        match backend {
+            Backend::Sqlite => out.push('?'),
+            Backend::Postgres => {
+                out.push('$');
+                out.push_str(&i.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// `(…), (…)` marks for `rows` rows of `columns` values each.
+fn row_marks(backend: Backend, rows: usize, columns: usize) -> String {
+    (0..rows)
+        .map(|i| format!("({})", marks(backend, i * columns + 1, columns)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 /// An import run as stored.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -215,10 +246,7 @@ pub async fn insert_problems(
     problems: &[(i64, String)],
 ) -> Result<(), StoreError> {
     for chunk in problems.chunks(MAX_BINDS / 4) {
-        let values = (0..chunk.len())
-            .map(|i| format!("({})", placeholders(i * 4 + 1, 4)))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let values = row_marks(tx.backend(), chunk.len(), 4);
         let sql = format!(
             "INSERT INTO order_import_problems (merchant_id, import_id, line, reason) \
              VALUES {values} ON CONFLICT DO NOTHING"
@@ -255,8 +283,8 @@ pub async fn problems_of(
         .await)?)
 }
 
-/// Runs `sql_for(n)` over `items` in chunks of at most `per_statement`, collecting the
-/// rows each returns.
+/// Runs `$sql(n)` over `$items` in chunks of at most `$per`, binding each item with
+/// `$bind`, and collects the rows each statement returns.
 macro_rules! chunked_fetch {
     ($tx:expr, $items:expr, $per:expr, $sql:expr, |$q:ident, $item:ident| $bind:expr, $out:ty) => {{
         let mut out: Vec<$out> = Vec::with_capacity($items.len());
@@ -275,32 +303,31 @@ macro_rules! chunked_fetch {
     }};
 }
 
-/// `$2, $3, ...` for an IN list after the fixed parameters `1..=fixed`.
-fn in_list(fixed: usize, n: usize) -> String {
-    placeholders(fixed + 1, n)
-}
-
 /// SKU ids of the merchant by upper-cased code (`code_key`); unknown codes are absent.
 pub async fn sku_ids_by_key(
     tx: &mut Tx,
     merchant: MerchantId,
     keys: &[String],
 ) -> Result<Vec<(String, Uuid)>, StoreError> {
-    let sql = |n| {
-        format!(
-            "SELECT code_key, id FROM skus WHERE merchant_id = $1 AND code_key IN ({})",
-            in_list(1, n)
-        )
-    };
-    let m = merchant.as_uuid();
-    Ok(chunked_fetch!(
-        tx,
-        keys,
-        MAX_BINDS,
-        sql,
-        |q, k| q.bind(m).bind(k),
-        (String, Uuid)
-    ))
+    let mut out = Vec::with_capacity(keys.len());
+    for chunk in keys.chunks(MAX_BINDS) {
+        let b = tx.backend();
+        let sql = format!(
+            "SELECT code_key, id FROM skus WHERE merchant_id = {} AND code_key IN ({})",
+            marks(b, 1, 1),
+            marks(b, 2, chunk.len())
+        );
+        let rows = with_conn!(tx, |c| {
+            let mut q = sqlx::query_as::<_, (String, Uuid)>(sqlx::AssertSqlSafe(sql))
+                .bind(merchant.as_uuid());
+            for k in chunk {
+                q = q.bind(k);
+            }
+            q.fetch_all(c).await
+        })?;
+        out.extend(rows);
+    }
+    Ok(out)
 }
 
 /// Which of `ids` the channel already has orders for.
@@ -310,11 +337,14 @@ pub async fn taken_external_ids(
     channel: Uuid,
     ids: &[String],
 ) -> Result<Vec<(String,)>, StoreError> {
+    let backend = tx.backend();
     let sql = |n| {
         format!(
-            "SELECT external_id FROM orders WHERE merchant_id = $1 AND channel_id = $2 \
+            "SELECT external_id FROM orders WHERE merchant_id = {} AND channel_id = {} \
              AND external_id IN ({})",
-            in_list(2, n)
+            marks(backend, 1, 1),
+            marks(backend, 2, 1),
+            marks(backend, 3, n)
         )
     };
     let m = merchant.as_uuid();
@@ -360,11 +390,9 @@ pub async fn insert_orders(
     merchant: MerchantId,
     rows: &[OrderRow],
 ) -> Result<Vec<Uuid>, StoreError> {
+    let backend = tx.backend();
     let sql = |n: usize| {
-        let values = (0..n)
-            .map(|i| format!("({})", placeholders(i * 41 + 1, 41)))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let values = row_marks(backend, n, 41);
         format!(
             "INSERT INTO orders (merchant_id, {ORDER_COLUMNS}) VALUES {values} \
              ON CONFLICT DO NOTHING RETURNING id"
@@ -394,10 +422,7 @@ pub async fn insert_lines(
          created_at, updated_at";
     let m = merchant.as_uuid();
     for chunk in rows.chunks(MAX_BINDS / 19) {
-        let values = (0..chunk.len())
-            .map(|i| format!("({})", placeholders(i * 19 + 1, 19)))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let values = row_marks(tx.backend(), chunk.len(), 19);
         let sql = format!("INSERT INTO order_lines ({COLUMNS}) VALUES {values}");
         with_conn!(tx, |c| {
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -440,10 +465,7 @@ pub async fn insert_payments(
          refunded_minor, note, installments, sequence, created_at, updated_at, version";
     let m = merchant.as_uuid();
     for chunk in rows.chunks(MAX_BINDS / 14) {
-        let values = (0..chunk.len())
-            .map(|i| format!("({})", placeholders(i * 14 + 1, 14)))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let values = row_marks(tx.backend(), chunk.len(), 14);
         let sql = format!("INSERT INTO payments ({COLUMNS}) VALUES {values}");
         with_conn!(tx, |c| {
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
