@@ -269,7 +269,7 @@ async fn drive(
         problems.extend(outcome.malformed);
         problems.truncate(PRINTED_PROBLEMS);
         batches += 1;
-        if batches.is_multiple_of(25) {
+        if batches.is_multiple_of(10) {
             let run = importer.run()?;
             let done = run.imported + run.duplicates - start.imported - start.duplicates;
             println!(

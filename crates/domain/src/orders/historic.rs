@@ -10,7 +10,7 @@
 use serde::Deserialize;
 
 use crate::money::{Currency, Money};
-use crate::payments::{PaymentMethod, PaymentState};
+use crate::payments::{PaymentMethod, PaymentState, contains_card_number};
 
 use super::api_format::ApiOrder;
 use super::state::{FulfilmentStatus, OrderStatus};
@@ -194,7 +194,13 @@ fn payment(
         .as_deref()
         .map(str::trim)
         .filter(|n| !n.is_empty())
-        .map(|n| n.chars().take(200).collect());
+        .map(|n| n.chars().take(200).collect::<String>());
+    if note.as_deref().is_some_and(contains_card_number) {
+        return Err(at(
+            "note",
+            &"looks like a card number; card numbers are never stored",
+        ));
+    }
     Ok(HistoricPayment {
         method,
         state,

@@ -16,6 +16,31 @@ use crate::{Backend, StoreError, Tx, with_conn};
 /// Most values bound in one statement.
 pub const MAX_BINDS: usize = 30_000;
 
+/// Splits `items` into runs of `max` rows (rounded down to a power of two) and then the
+/// binary digits of the rest: a batch of any size uses at most a dozen statement shapes
+/// per table, so the prepared statements stay in sqlx's per-connection cache (100)
+/// instead of being parsed again for every batch's odd remainder.
+fn pieces<T>(items: &[T], max: usize) -> Vec<&[T]> {
+    let max = if max <= 1 { 1 } else { 1 << max.ilog2() };
+    let mut out = Vec::new();
+    let mut rest = items;
+    while rest.len() >= max {
+        let (head, tail) = rest.split_at(max);
+        out.push(head);
+        rest = tail;
+    }
+    let mut size = max;
+    while size > 1 {
+        size /= 2;
+        if rest.len() >= size {
+            let (head, tail) = rest.split_at(size);
+            out.push(head);
+            rest = tail;
+        }
+    }
+    out
+}
+
 /// `count` parameter marks from number `from`, for statements with thousands of
 /// parameters: `$n` on PostgreSQL, bare `?` on SQLite. A numbered or named SQLite
 /// parameter costs a linear search of the statement's parameter names each time it is
@@ -245,7 +270,7 @@ pub async fn insert_problems(
     run: Uuid,
     problems: &[(i64, String)],
 ) -> Result<(), StoreError> {
-    for chunk in problems.chunks(MAX_BINDS / 4) {
+    for chunk in pieces(problems, MAX_BINDS / 4) {
         let values = row_marks(tx.backend(), chunk.len(), 4);
         let sql = format!(
             "INSERT INTO order_import_problems (merchant_id, import_id, line, reason) \
@@ -288,7 +313,7 @@ pub async fn problems_of(
 macro_rules! chunked_fetch {
     ($tx:expr, $items:expr, $per:expr, $sql:expr, |$q:ident, $item:ident| $bind:expr, $out:ty) => {{
         let mut out: Vec<$out> = Vec::with_capacity($items.len());
-        for chunk in $items.chunks($per.max(1)) {
+        for chunk in pieces($items, $per) {
             let sql = $sql(chunk.len());
             let rows = with_conn!($tx, |c| {
                 let mut $q = sqlx::query_as::<_, $out>(sqlx::AssertSqlSafe(sql));
@@ -310,7 +335,7 @@ pub async fn sku_ids_by_key(
     keys: &[String],
 ) -> Result<Vec<(String, Uuid)>, StoreError> {
     let mut out = Vec::with_capacity(keys.len());
-    for chunk in keys.chunks(MAX_BINDS) {
+    for chunk in pieces(keys, MAX_BINDS) {
         let b = tx.backend();
         let sql = format!(
             "SELECT code_key, id FROM skus WHERE merchant_id = {} AND code_key IN ({})",
@@ -349,7 +374,7 @@ pub async fn taken_external_ids(
     };
     let m = merchant.as_uuid();
     let mut out = Vec::new();
-    for chunk in ids.chunks(MAX_BINDS) {
+    for chunk in pieces(ids, MAX_BINDS) {
         let sql = sql(chunk.len());
         let rows = with_conn!(tx, |c| {
             let mut q = sqlx::query_as::<_, (String,)>(sqlx::AssertSqlSafe(sql))
@@ -421,7 +446,7 @@ pub async fn insert_lines(
          cancelled_quantity, unit_price_minor, subtotal_minor, discount_minor, tax_minor, \
          created_at, updated_at";
     let m = merchant.as_uuid();
-    for chunk in rows.chunks(MAX_BINDS / 19) {
+    for chunk in pieces(rows, MAX_BINDS / 19) {
         let values = row_marks(tx.backend(), chunk.len(), 19);
         let sql = format!("INSERT INTO order_lines ({COLUMNS}) VALUES {values}");
         with_conn!(tx, |c| {
@@ -464,7 +489,7 @@ pub async fn insert_payments(
     const COLUMNS: &str = "merchant_id, id, order_id, method, state, amount_minor, currency, \
          refunded_minor, note, installments, sequence, created_at, updated_at, version";
     let m = merchant.as_uuid();
-    for chunk in rows.chunks(MAX_BINDS / 14) {
+    for chunk in pieces(rows, MAX_BINDS / 14) {
         let values = row_marks(tx.backend(), chunk.len(), 14);
         let sql = format!("INSERT INTO payments ({COLUMNS}) VALUES {values}");
         with_conn!(tx, |c| {
@@ -490,4 +515,24 @@ pub async fn insert_payments(
         })?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pieces;
+
+    #[test]
+    fn pieces_cover_every_item_once_in_few_shapes() {
+        for n in [0_usize, 1, 7, 512, 513, 2000, 4097] {
+            let items: Vec<usize> = (0..n).collect();
+            let parts = pieces(&items, 700);
+            let joined: Vec<usize> = parts.iter().flat_map(|p| p.iter().copied()).collect();
+            assert_eq!(joined, items);
+            assert!(
+                parts
+                    .iter()
+                    .all(|p| p.len().is_power_of_two() && p.len() <= 512)
+            );
+        }
+    }
 }
