@@ -178,10 +178,11 @@ fn payment(
     };
     let amount = Money::parse_non_negative(&p.amount, currency).map_err(|e| at("amount", &e))?;
     let installments = p.installments.unwrap_or(1);
-    if !(1..=MAX_INSTALLMENTS).contains(&installments) {
+    // 0 is what an old system records when it did not count them (two Olist payments).
+    if !(0..=MAX_INSTALLMENTS).contains(&installments) {
         return Err(at(
             "installments",
-            &format!("must be 1 to {MAX_INSTALLMENTS}"),
+            &format!("must be 0 to {MAX_INSTALLMENTS}"),
         ));
     }
     let position = i64::try_from(i).unwrap_or(i64::MAX).saturating_add(1);
@@ -229,6 +230,11 @@ mod tests {
         assert_eq!(o.payment_total(), 1812);
         assert_eq!(o.sku_keys().collect::<Vec<_>>(), vec!["ABC".to_owned()]);
         assert_eq!(o.payments[0].note.as_deref(), Some("credit_card"));
+        let none = GOOD.replace("\"installments\":1", "\"installments\":0");
+        assert_eq!(
+            parse_line(none.as_bytes(), brl()).unwrap().payments[0].installments,
+            0
+        );
     }
 
     #[test]
