@@ -11,6 +11,7 @@ mod bench;
 mod commands;
 mod config;
 mod demo;
+mod import;
 mod receiver;
 mod serve;
 mod telemetry;
@@ -61,6 +62,11 @@ enum Command {
     /// Load and reliability benchmarks (issue 8): a fresh database, the server as a child
     /// process, the floors, the scenario, the invariants, one table (docs/benchmarks.md).
     Bench(bench::BenchArgs),
+    /// Bulk import of historical orders (NDJSON), and the B4 benchmark files.
+    Import {
+        #[command(subcommand)]
+        command: import::ImportCommand,
+    },
     /// Demonstrations: a demo merchant, or a mock channel against a running server.
     Demo {
         #[command(subcommand)]
@@ -151,6 +157,7 @@ fn main() -> ExitCode {
             }
             Command::Openapi => commands::openapi(),
             Command::Bench(args) => bench::run(&config, args).await,
+            Command::Import { command } => import::run(&config, command).await,
             Command::Demo {
                 command: DemoCommand::Channel(args),
             } => demo::channel(&args, &omnihub_domain::clock::SystemClock).await,

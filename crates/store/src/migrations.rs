@@ -39,6 +39,7 @@ migrations![
     (0011, "invoices"),
     (0012, "tracking"),
     (0013, "outbox"),
+    (0014, "order_imports"),
 ];
 
 /// The embedded migrator for a backend.

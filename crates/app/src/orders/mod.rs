@@ -9,6 +9,7 @@
 
 pub mod actions;
 pub mod allocation;
+pub mod bulk_import;
 pub mod edits;
 pub mod import;
 pub mod intake;

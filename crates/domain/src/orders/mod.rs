@@ -12,6 +12,7 @@
 //! - [`allocation`]: which locations ship which lines.
 //! - [`queue`]: which work queue an order waits in.
 //! - [`edits`]: line resizing and totals computed again for edits before shipment.
+//! - [`historic`]: finished orders of another system, one NDJSON line each (bulk import).
 //!
 //! Nothing here does I/O (docs/adr/0014).
 
@@ -19,6 +20,7 @@ pub mod allocation;
 pub mod api_format;
 pub mod csv_format;
 pub mod edits;
+pub mod historic;
 pub mod intake;
 pub mod queue;
 pub mod review;

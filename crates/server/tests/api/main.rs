@@ -36,6 +36,7 @@ mod merchants;
 mod oauth;
 mod operations;
 mod order_edits;
+mod order_imports;
 mod orders;
 mod orders_flow;
 mod outbox;

@@ -1,6 +1,7 @@
 //! Order storage (issue 6, ORD-1..5): orders with their three statuses and work queue
 //! ([`OrderRow`]), their lines, allocations and timeline ([`lines`]), customers matched by
-//! e-mail or phone ([`customers`]) and the per-merchant order-number sequence.
+//! e-mail or phone ([`customers`]), the per-merchant order-number sequence, and the bulk
+//! import of historical orders ([`imports`]).
 //!
 //! Intake is idempotent by (merchant, channel, external id): [`insert_order`] never
 //! aborts a transaction on a duplicate (ON CONFLICT DO NOTHING), it reports it. Updates
@@ -162,6 +163,9 @@ macro_rules! bind_order {
             .bind($row.updated_at)
     };
 }
+
+// Declared after `bind_order!` so the bulk statements can bind order rows with it.
+pub mod imports;
 
 /// Takes the merchant's next order sequence number (1, 2, ...). The row stays locked to
 /// this transaction, so numbers are handed out in commit order with no gaps.

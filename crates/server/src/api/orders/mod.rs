@@ -3,6 +3,8 @@
 //!
 //! - [`intake`]: `POST /orders` in our own format (idempotent by channel and external id,
 //!   and by `Idempotency-Key`) and `POST /orders/import` (CSV, a per-order report);
+//! - [`imports`]: `POST /orders/imports`, the bulk import of historical orders (NDJSON,
+//!   streamed), and the list of import runs;
 //! - [`webhooks`]: Shopify and WooCommerce deliveries, verified over the raw body before
 //!   anything is parsed or stored;
 //! - [`manage`]: the list with filters and the work queues, the detail with lines,
@@ -20,6 +22,7 @@ use crate::state::AppState;
 
 pub mod dto;
 mod edits;
+mod imports;
 mod intake;
 mod manage;
 mod webhooks;
@@ -28,6 +31,7 @@ mod webhooks;
 pub(super) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .merge(intake::router())
+        .merge(imports::router())
         .merge(edits::router())
         .merge(manage::router())
         .merge(webhooks::router())

@@ -2,8 +2,8 @@
 //! search and per-row quick actions (the review and exception queues are the list with
 //! the queue chosen, first in first out), the order page with its lines, allocations,
 //! hold reasons, problems, timeline and the staff actions that apply, manual order entry,
-//! CSV import with its per-order report and the template download, and the order
-//! settings. Every page calls `omnihub_app::orders` (the same use cases as
+//! CSV import with its per-order report and the template download, the runs of the bulk
+//! import of historical orders, and the order settings. Every page calls `omnihub_app::orders` (the same use cases as
 //! `/api/v1/orders`) in the merchant the user acts in; the use cases check permissions.
 
 use axum::Router;
@@ -22,6 +22,7 @@ use crate::state::AppState;
 
 mod detail;
 mod entry;
+mod history;
 mod import;
 mod list;
 mod payments;
@@ -34,6 +35,8 @@ pub fn router() -> Router<AppState> {
         .route("/orders/new", get(entry::page).post(entry::submit))
         .route("/orders/import", get(import::page).post(import::submit))
         .route("/orders/import/template.csv", get(import::template))
+        .route("/orders/imports", get(history::page))
+        .route("/orders/imports/{id}", get(history::run))
         .route("/orders/settings", get(settings::page).post(settings::save))
         .route("/orders/{id}", get(detail::page))
         .route("/orders/{id}/payments", post(payments::record))
