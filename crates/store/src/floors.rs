@@ -13,7 +13,7 @@ use crate::{Db, StoreError};
 /// Rows of the spread-rows floor.
 pub const SPREAD_ROWS: i64 = 10_000;
 /// Units each scratch row starts with: no floor ever runs out.
-const START_UNITS: i64 = 1_000_000_000_000;
+pub const START_UNITS: i64 = 1_000_000_000_000;
 
 /// Creates (or empties) the scratch tables: one stock row per id in `1..=SPREAD_ROWS` and
 /// an empty movement ledger.
@@ -143,11 +143,6 @@ pub async fn available(db: &Db, row: i64) -> Result<i64, StoreError> {
     .fetch_one(c)
     .await)?;
     Ok(value)
-}
-
-/// The units every scratch row started with.
-pub fn start_units() -> i64 {
-    START_UNITS
 }
 
 /// The commit settings in force, as `name = value` pairs: PostgreSQL's `fsync`,

@@ -15,14 +15,14 @@ use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 
 use omnihub_domain::ids::MerchantId;
-use omnihub_domain::inventory::ReservationStatus;
 use omnihub_store::inventory::{self as store, ReservationRow};
 use omnihub_store::{Savepoint, Tx, time};
 use tokio::sync::oneshot;
 use uuid::Uuid;
 
-use super::reservations::{Reservation, ReserveLine, existing, reserve_alone};
-use super::stock::record;
+use super::reservations::{
+    Reservation, ReserveLine, existing, open_row, record_reserved, reserve_alone,
+};
 use super::{alerts, corrupt, insufficient, require_location};
 use crate::catalog::require_listed;
 use crate::error::Result;
@@ -177,16 +177,7 @@ async fn one(
     // The line was validated before it queued; this only normalises the reference.
     let reference = omnihub_domain::inventory::Reference::parse(&line.reference)
         .map_or_else(|_| line.reference.trim().to_owned(), |r| r.to_string());
-    let row = ReservationRow {
-        id: app.ids.new_id(),
-        reference,
-        sku_id: line.sku_id.as_uuid(),
-        location_id: line.location_id.as_uuid(),
-        quantity: line.quantity,
-        status: ReservationStatus::Open.code().to_owned(),
-        created_at: now,
-        updated_at: now,
-    };
+    let row = open_row(app, reference, line, now);
     let point = Savepoint::set(tx, "combined_buyer").await?;
     let Some(new) = store::insert_reservation(tx, merchant, &row).await? else {
         point.release(tx).await?;
@@ -223,23 +214,7 @@ async fn audit_by_actor(
             .filter(|(a, _)| *a == actor)
             .map(|(_, r)| r)
             .collect();
-        let after = serde_json::json!(mine.iter().map(|r| serde_json::json!({"reference": r.reference, "sku_id": r.sku_id, "location_id": r.location_id, "quantity": r.quantity})).collect::<Vec<_>>());
-        let id = mine
-            .iter()
-            .map(|r| r.reference.as_str())
-            .collect::<Vec<_>>()
-            .join(",");
-        record(
-            app,
-            tx,
-            actor,
-            merchant,
-            "stock.reserve",
-            "reservation",
-            id,
-            after,
-        )
-        .await?;
+        record_reserved(app, tx, actor, merchant, &mine).await?;
     }
     Ok(())
 }

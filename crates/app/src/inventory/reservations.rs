@@ -239,16 +239,7 @@ pub async fn reserve_in(
     let mut results = Vec::new();
     for (reference, l) in &checked {
         require_location(tx, merchant, l.location_id, true).await?;
-        let row = ReservationRow {
-            id: app.ids.new_id(),
-            reference: reference.to_string(),
-            sku_id: l.sku_id.as_uuid(),
-            location_id: l.location_id.as_uuid(),
-            quantity: l.quantity,
-            status: ReservationStatus::Open.code().to_owned(),
-            created_at: now,
-            updated_at: now,
-        };
+        let row = open_row(app, reference.to_string(), l, now);
         match store::insert_reservation(tx, merchant, &row).await? {
             Some(new) => created.push(new),
             None => results.push(existing(tx, merchant, &row).await?),
@@ -261,25 +252,14 @@ pub async fn reserve_in(
             .ok_or_else(|| insufficient(r.sku_id, r.location_id, r.quantity))?;
         alerts::refresh(app, tx, merchant, &level).await?;
     }
-    if !created.is_empty() {
-        let after = serde_json::json!(created.iter().map(|r| serde_json::json!({"reference": r.reference, "sku_id": r.sku_id, "location_id": r.location_id, "quantity": r.quantity})).collect::<Vec<_>>());
-        let id = created
-            .iter()
-            .map(|r| r.reference.as_str())
-            .collect::<Vec<_>>()
-            .join(",");
-        record(
-            app,
-            tx,
-            actor,
-            merchant,
-            "stock.reserve",
-            "reservation",
-            id,
-            after,
-        )
-        .await?;
-    }
+    record_reserved(
+        app,
+        tx,
+        actor,
+        merchant,
+        &created.iter().collect::<Vec<_>>(),
+    )
+    .await?;
     results.extend(created);
     let mut out = results
         .iter()
@@ -287,6 +267,55 @@ pub async fn reserve_in(
         .collect::<Result<Vec<_>>>()?;
     out.sort_by_key(|r| position(lines, &r.reference));
     Ok(out)
+}
+
+/// The row of a new open reservation of `line` under its normalised `reference`.
+pub(super) fn open_row(
+    app: &App,
+    reference: String,
+    line: &ReserveLine,
+    now: i64,
+) -> ReservationRow {
+    ReservationRow {
+        id: app.ids.new_id(),
+        reference,
+        sku_id: line.sku_id.as_uuid(),
+        location_id: line.location_id.as_uuid(),
+        quantity: line.quantity,
+        status: ReservationStatus::Open.code().to_owned(),
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+/// The `stock.reserve` audit entry of an actor's new reservations (none: no entry).
+pub(super) async fn record_reserved(
+    app: &App,
+    tx: &mut Tx,
+    actor: &Actor,
+    merchant: MerchantId,
+    created: &[&ReservationRow],
+) -> Result<()> {
+    if created.is_empty() {
+        return Ok(());
+    }
+    let after = serde_json::json!(created.iter().map(|r| serde_json::json!({"reference": r.reference, "sku_id": r.sku_id, "location_id": r.location_id, "quantity": r.quantity})).collect::<Vec<_>>());
+    let id = created
+        .iter()
+        .map(|r| r.reference.as_str())
+        .collect::<Vec<_>>()
+        .join(",");
+    record(
+        app,
+        tx,
+        actor,
+        merchant,
+        "stock.reserve",
+        "reservation",
+        id,
+        after,
+    )
+    .await
 }
 
 fn position(lines: &[ReserveLine], reference: &str) -> usize {

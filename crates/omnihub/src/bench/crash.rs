@@ -12,9 +12,9 @@ use omnihub_app::Actor;
 use omnihub_domain::catalog::SkuId;
 use omnihub_domain::inventory::LocationId;
 use rand::{Rng as _, SeedableRng as _};
-use serde_json::json;
 
-use super::load::{Pace, class_of, drive};
+use super::flash::post_unit;
+use super::load::{Pace, drive};
 use super::orders::OrderLoad;
 use super::target::Server;
 use super::{Run, checks};
@@ -152,26 +152,14 @@ async fn reserve_one(
     reference: String,
     acked: &Acked,
 ) -> String {
-    let body = json!({"lines": [{"reference": reference, "sku_id": sku.to_string(),
-        "location_id": location.to_string(), "quantity": 1}]});
-    let sent = http
-        .post(format!("{base}/api/v1/inventory/reservations"))
-        .bearer_auth(key)
-        .json(&body)
-        .send()
-        .await;
-    let Ok(resp) = sent else {
+    let Some(answer) = post_unit(http, base, key, sku, location, &reference).await else {
         return "no answer".to_owned();
     };
-    let status = resp.status().as_u16();
-    let Ok(bytes) = resp.bytes().await else {
-        return "no answer".to_owned();
-    };
-    if status == 201 || status == 200 {
+    if answer.status == 201 || answer.status == 200 {
         acked
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .push(reference);
     }
-    class_of(status, &bytes)
+    answer.class()
 }

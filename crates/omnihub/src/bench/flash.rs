@@ -8,6 +8,7 @@
 
 use std::sync::Mutex;
 use std::sync::PoisonError;
+use std::time::Duration;
 
 use omnihub_app::{Actor, App};
 use omnihub_domain::catalog::SkuId;
@@ -45,6 +46,59 @@ pub async fn hot_skus(
     Ok(skus.into_iter().map(|s| s.0).collect())
 }
 
+/// The server's answer to one single-unit reservation.
+pub struct UnitAnswer {
+    pub status: u16,
+    pub retry_after: Option<Duration>,
+    pub body: Vec<u8>,
+}
+
+impl UnitAnswer {
+    /// Its class for the tally (status and problem code).
+    pub fn class(&self) -> String {
+        class_of(self.status, &self.body)
+    }
+
+    fn reservation_id(&self) -> Option<String> {
+        serde_json::from_slice::<serde_json::Value>(&self.body)
+            .ok()
+            .and_then(|v| v["reservations"][0]["id"].as_str().map(str::to_owned))
+    }
+}
+
+/// `POST /api/v1/inventory/reservations` for one unit of `sku` at `location` under
+/// `reference`; `None` when no whole answer came back.
+pub async fn post_unit(
+    http: &reqwest::Client,
+    base: &str,
+    key: &str,
+    sku: SkuId,
+    location: LocationId,
+    reference: &str,
+) -> Option<UnitAnswer> {
+    let body = json!({"lines": [{"reference": reference, "sku_id": sku.to_string(),
+        "location_id": location.to_string(), "quantity": 1}]});
+    let r = http
+        .post(format!("{base}/api/v1/inventory/reservations"))
+        .bearer_auth(key)
+        .json(&body)
+        .send()
+        .await
+        .ok()?;
+    let status = r.status().as_u16();
+    let retry_after = r
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
+        .map(Duration::from_secs);
+    let body = r.bytes().await.ok()?.to_vec();
+    Some(UnitAnswer {
+        status,
+        retry_after,
+        body,
+    })
+}
+
 impl Sale {
     /// Asks until an answer that decides: a buyer refused with 429 or 503 (the server
     /// shedding load) waits as told by `Retry-After` (or 50 ms) and asks again.
@@ -67,40 +121,27 @@ impl Sale {
 
     /// One request: the answer's class, the reservation id when told yes, and how long to
     /// wait before asking again when the server shed the request.
-    async fn ask_once(&self, buyer: u64) -> (String, Option<String>, Option<std::time::Duration>) {
+    async fn ask_once(&self, buyer: u64) -> (String, Option<String>, Option<Duration>) {
         let sku = self.skus[usize::try_from(buyer).unwrap_or(0) % self.skus.len()];
-        let body = json!({"lines": [{"reference": format!("{}-{buyer}", self.label),
-            "sku_id": sku.to_string(), "location_id": self.location.to_string(), "quantity": 1}]});
-        let sent = self
-            .http
-            .post(format!("{}/api/v1/inventory/reservations", self.base))
-            .bearer_auth(&self.key)
-            .json(&body)
-            .send()
-            .await;
-        let shed = Some(std::time::Duration::from_millis(50));
-        let Ok(r) = sent else {
+        let reference = format!("{}-{buyer}", self.label);
+        let shed = Some(Duration::from_millis(50));
+        let Some(answer) = post_unit(
+            &self.http,
+            &self.base,
+            &self.key,
+            sku,
+            self.location,
+            &reference,
+        )
+        .await
+        else {
             return ("no answer".to_owned(), None, shed);
         };
-        let status = r.status().as_u16();
-        let wait = r
-            .headers()
-            .get("retry-after")
-            .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
-            .map(std::time::Duration::from_secs);
-        let Ok(bytes) = r.bytes().await else {
-            return ("no answer".to_owned(), None, shed);
-        };
-        if status == 429 || status == 503 {
-            return (class_of(status, &bytes), None, wait.or(shed));
+        match answer.status {
+            429 | 503 => (answer.class(), None, answer.retry_after.or(shed)),
+            s if s >= 300 => (answer.class(), None, None),
+            _ => ("reserved".to_owned(), answer.reservation_id(), None),
         }
-        if status >= 300 {
-            return (class_of(status, &bytes), None, None);
-        }
-        let id = serde_json::from_slice::<serde_json::Value>(&bytes)
-            .ok()
-            .and_then(|v| v["reservations"][0]["id"].as_str().map(str::to_owned));
-        ("reserved".to_owned(), id, None)
     }
 
     /// Buyer `buyer` asks for one unit (one in ten asks twice).

@@ -94,12 +94,12 @@ fn pace(clients: usize, duration: Duration) -> Pace {
 }
 
 async fn status_class(r: reqwest::Result<reqwest::Response>) -> String {
-    match r {
-        Ok(r) => {
-            let s = r.status().as_u16();
-            let _ = r.bytes().await;
-            s.to_string()
-        }
+    let Ok(r) = r else {
+        return "no answer".into();
+    };
+    let status = r.status().as_u16();
+    match r.bytes().await {
+        Ok(body) => super::load::class_of(status, &body),
         Err(_) => "no answer".into(),
     }
 }
@@ -168,7 +168,7 @@ async fn database_floors(
         if !spread {
             let left = floors::available(&db, 1).await?;
             anyhow::ensure!(
-                floors::start_units() - left == taken.swap(0, Ordering::Relaxed),
+                floors::START_UNITS - left == taken.swap(0, Ordering::Relaxed),
                 "the hot-row floor took a different number of units than it counted"
             );
             floors::prepare(&db).await?;

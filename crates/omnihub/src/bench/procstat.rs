@@ -24,7 +24,7 @@ impl CpuTicks {
 
     /// Milliseconds of CPU between `self` and a later sample.
     pub fn ms_until(&self, later: &Self) -> (f64, f64) {
-        let ms = |a: u64, b: u64| b.saturating_sub(a) as f64 * 1000.0 / ticks_per_second();
+        let ms = |a: u64, b: u64| b.saturating_sub(a) as f64 * 1000.0 / TICKS_PER_SECOND;
         (
             ms(self.server, later.server),
             ms(self.database, later.database),
@@ -90,9 +90,7 @@ fn cluster_ticks(database: &str) -> u64 {
 }
 
 /// Linux reports `/proc` CPU times in USER_HZ, 100 on every mainstream architecture.
-fn ticks_per_second() -> f64 {
-    100.0
-}
+const TICKS_PER_SECOND: f64 = 100.0;
 
 /// Peak resident memory (`VmHWM`) of a process in MiB; 0 when unreadable.
 pub fn peak_rss_mib(pid: u32) -> f64 {
