@@ -164,6 +164,9 @@ fn local_day(t: Timestamp) -> i64 {
     (t.as_second() + LOCAL_OFFSET_SECS).div_euclid(86_400)
 }
 
+/// Draws per order before falling back to "just before the end".
+const PLACEMENT_DRAWS: usize = 64;
+
 /// Placement instants: recent days busier (three times the first day's weight by the
 /// last), weekly rhythm, daily peaks; sorted, all before `end`.
 fn placements(rng: &mut DemoRng, spec: &OrderPlanSpec) -> Vec<Timestamp> {
@@ -179,14 +182,17 @@ fn placements(rng: &mut DemoRng, spec: &OrderPlanSpec) -> Vec<Timestamp> {
     let latest = spec.end.as_second() - 300;
     let mut out: Vec<Timestamp> = (0..spec.orders)
         .map(|_| {
-            let day = first + i64::try_from(rng.weighted(&weights)).unwrap_or(0);
-            let hour = i64::try_from(rng.weighted(&HOURLY)).unwrap_or(12);
-            let secs = day * 86_400 - LOCAL_OFFSET_SECS + hour * 3600 + rng.between(0, 3599);
-            let secs = if secs > latest {
-                latest - rng.between(0, 7200)
-            } else {
-                secs
-            };
+            // A draw later than `latest` falls in the part of today still to come; drawing
+            // again keeps the day and hour weights (clamping piled today's orders into the
+            // last two hours, so a seed run just after midnight had almost none shipped).
+            let secs = (0..PLACEMENT_DRAWS)
+                .map(|_| {
+                    let day = first + i64::try_from(rng.weighted(&weights)).unwrap_or(0);
+                    let hour = i64::try_from(rng.weighted(&HOURLY)).unwrap_or(12);
+                    day * 86_400 - LOCAL_OFFSET_SECS + hour * 3600 + rng.between(0, 3599)
+                })
+                .find(|secs| *secs <= latest)
+                .unwrap_or_else(|| latest - rng.between(0, 7200));
             Timestamp::from_second(secs).unwrap_or(spec.end)
         })
         .collect();

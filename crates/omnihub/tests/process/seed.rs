@@ -132,6 +132,8 @@ async fn owner_sees_a_living_shop(base: &str, email: &str, password: &str) {
         "on_hold",
         "partially_shipped",
         "shipped",
+        "delivered",
+        "completed",
         "cancelled",
     ] {
         let page = get(
@@ -154,8 +156,10 @@ async fn owner_sees_a_living_shop(base: &str, email: &str, password: &str) {
         statuses.values().filter(|n| **n > 0).count() >= 5,
         "orders in many states: {statuses:?}"
     );
+    // Tracking delivers the older shipments, so "left the warehouse" counts all three.
+    let gone = statuses["shipped"] + statuses["delivered"] + statuses["completed"];
     assert!(
-        statuses["shipped"] > statuses["allocated"],
+        gone > 2 * statuses["allocated"],
         "most of a month's orders shipped: {statuses:?}"
     );
     let queues = get(&client, &token, format!("{base}/api/v1/orders/queues")).await;

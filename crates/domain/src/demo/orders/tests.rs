@@ -51,6 +51,25 @@ fn orders_spread_over_the_window_and_recent_days_are_busier() {
 }
 
 #[test]
+fn a_plan_ending_just_after_local_midnight_does_not_pile_orders_into_its_last_hours() {
+    // 16:30 UTC is 00:30 in the shop's time zone: nearly all of "today" is still to come.
+    let s = OrderPlanSpec {
+        end: "2026-12-01T16:30:00Z".parse().unwrap(),
+        ..spec(42, 3000, 30)
+    };
+    let plan = plan_orders(&s, &demo_catalog(42, 300));
+    let last_two_hours = plan
+        .iter()
+        .filter(|o| s.end.as_second() - o.placed_at.as_second() <= 7200)
+        .count();
+    assert!(
+        last_two_hours * 100 < plan.len(),
+        "{last_two_hours} of 3000"
+    );
+    assert!(plan.iter().all(|o| o.placed_at < s.end));
+}
+
+#[test]
 fn every_fate_channel_and_payment_occurs_and_old_orders_are_settled() {
     let s = spec(42, 3000, 90);
     let catalog = demo_catalog(42, 300);
