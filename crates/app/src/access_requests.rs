@@ -498,6 +498,7 @@ async fn decide(
     audit::record(app, &mut tx, actor, change).await?;
     let decided = load(&mut tx, actor, id).await?;
     tx.commit().await?;
+    app.callers.forget_all();
     Ok(decided)
 }
 

@@ -292,6 +292,7 @@ pub async fn revoke(app: &App, actor: &Actor, id: ApiKeyId) -> Result<ApiKey> {
     };
     audit::record(app, &mut tx, actor, change).await?;
     tx.commit().await?;
+    app.callers.forget_all();
     Ok(key)
 }
 
@@ -305,7 +306,7 @@ pub async fn authenticate(
     token: &str,
     chosen: Option<MerchantId>,
     meta: RequestMeta,
-) -> Result<(Actor, StaffUser)> {
+) -> Result<(Actor, StaffUser, Option<Timestamp>)> {
     let presented = PresentedKey::parse(token);
     if presented.is_none() && !domain::is_access_token(token) {
         return Err(Error::Unauthenticated);
@@ -314,15 +315,16 @@ pub async fn authenticate(
     // Read first; the write that records the use happens only when it is due (see
     // `auth::TOUCH_EVERY`), so authenticated requests are not all write transactions.
     let mut tx = app.db.begin_read().await?;
-    let (row, token_scopes) = if let Some(presented) = presented {
-        (verified_key(&mut tx, &presented).await?, None)
+    let (row, token_scopes, token_expiry) = if let Some(presented) = presented {
+        (verified_key(&mut tx, &presented).await?, None, None)
     } else {
         let found = store::find_token(&mut tx, &token_hash(token))
             .await?
             .filter(|t| t.expires_at > time::to_db(now))
             .ok_or(Error::Unauthenticated)?;
         let row = store::find_by_id(&mut tx, found.api_key_id).await?;
-        (row, Some(scopes_from_text(&found.scopes)))
+        let expiry = time::from_db(found.expires_at)?;
+        (row, Some(scopes_from_text(&found.scopes)), Some(expiry))
     };
     let key = row
         .map(ApiKey::try_from)
@@ -356,7 +358,11 @@ pub async fn authenticate(
         mfa_enrolment_required: false,
         meta,
     };
-    Ok((actor, creator))
+    let expires_at = match (key.expires_at, token_expiry) {
+        (Some(k), Some(t)) => Some(k.min(t)),
+        (k, t) => k.or(t),
+    };
+    Ok((actor, creator, expires_at))
 }
 
 /// The key of a well-formed presented key, if its secret matches (compared in constant

@@ -35,6 +35,8 @@ pub struct App {
     pub sold_out: Arc<crate::inventory::gate::SoldOutGate>,
     /// Rounds of single-line reservations per hot level (group commit; ADR 0025).
     pub combiner: Arc<crate::inventory::Combiner>,
+    /// Callers whose token was checked a moment ago (ADR 0027).
+    pub callers: Arc<crate::callers::CallerCache>,
 }
 
 impl App {
@@ -58,6 +60,7 @@ impl App {
             started_at,
             sold_out: Arc::default(),
             combiner: Arc::default(),
+            callers: Arc::default(),
         }
     }
 

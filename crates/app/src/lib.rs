@@ -8,6 +8,7 @@ pub mod access_requests;
 pub mod api_keys;
 pub mod audit;
 pub mod auth;
+pub mod callers;
 pub mod catalog;
 pub mod channels;
 pub mod context;

@@ -120,6 +120,7 @@ pub async fn create(app: &App, actor: &Actor, input: MerchantInput) -> Result<Me
     };
     audit::record(app, &mut tx, actor, change).await?;
     tx.commit().await?;
+    app.callers.forget_all();
     Ok(merchant)
 }
 

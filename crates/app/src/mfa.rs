@@ -81,6 +81,7 @@ pub async fn enrol(app: &App, actor: &Actor) -> Result<Enrolment> {
     let sealed = app.secrets.seal(&seed, app.entropy.as_ref())?;
     store::set_secret(&mut tx, user, &sealed).await?;
     tx.commit().await?;
+    app.callers.forget_all();
     let t = totp(seed.to_vec(), &row.email)?;
     let uri = t
         .to_url()
@@ -144,6 +145,7 @@ pub async fn confirm(app: &App, actor: &Actor, code: &str) -> Result<Vec<String>
     let codes = new_recovery_codes(app, &mut tx, user).await?;
     audit_mfa(app, &mut tx, actor, user, "staff_user.mfa_enable").await?;
     tx.commit().await?;
+    app.callers.forget_all();
     Ok(codes)
 }
 
@@ -216,6 +218,7 @@ pub async fn disable(app: &App, actor: &Actor, password: &str, code: &str) -> Re
     store::delete_recovery_codes(&mut tx, user).await?;
     audit_mfa(app, &mut tx, actor, user, "staff_user.mfa_disable").await?;
     tx.commit().await?;
+    app.callers.forget_all();
     Ok(())
 }
 

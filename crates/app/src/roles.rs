@@ -281,5 +281,6 @@ pub async fn create(app: &App, actor: &Actor, input: NewRoleInput) -> Result<Cre
         None => None,
     };
     tx.commit().await?;
+    app.callers.forget_all();
     Ok(CreatedRole { role, request })
 }

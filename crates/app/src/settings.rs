@@ -88,5 +88,6 @@ pub async fn put(
     };
     audit::record(app, &mut tx, actor, change).await?;
     tx.commit().await?;
+    app.callers.forget_all();
     Setting::try_from(row)
 }

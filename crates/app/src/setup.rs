@@ -74,5 +74,6 @@ pub async fn complete(
     let mut tx = app.db.begin_write().await?;
     platform::delete(&mut tx, TOKEN_KEY).await?;
     tx.commit().await?;
+    app.callers.forget_all();
     Ok(user)
 }

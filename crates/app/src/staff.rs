@@ -91,6 +91,7 @@ pub async fn create_platform_admin(
     };
     audit::record(app, &mut tx, actor, change).await?;
     tx.commit().await?;
+    app.callers.forget_all();
     tracing::info!(user_id = %row.id, "platform administrator created");
     Ok(crate::auth::staff_user(&row))
 }

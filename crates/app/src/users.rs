@@ -167,6 +167,7 @@ pub async fn create(app: &App, actor: &Actor, input: NewUserInput) -> Result<Cre
     }
     let user = insert_prepared(app, &mut tx, actor, tenant, &prepared).await?;
     tx.commit().await?;
+    app.callers.forget_all();
     Ok(CreatedUser {
         user,
         initial_password: prepared.generated,
@@ -215,6 +216,7 @@ pub async fn create_owner(
     };
     audit::record(app, &mut tx, actor, change).await?;
     tx.commit().await?;
+    app.callers.forget_all();
     Ok(CreatedUser {
         user,
         initial_password: prepared.generated,
@@ -394,5 +396,6 @@ async fn set_status(
     };
     audit::record(app, &mut tx, actor, change).await?;
     tx.commit().await?;
+    app.callers.forget_all();
     Ok(after)
 }

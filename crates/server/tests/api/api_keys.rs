@@ -340,6 +340,31 @@ both_dbs! {
         assert!(chains.iter().all(|c| c.ok()), "{chains:?}");
     }
 
+    async fn a_checked_key_is_remembered_for_two_seconds_unless_the_app_changes_access(app: TestApp) {
+        let admin = app.admin_token().await;
+        let created = new_key(app, &admin, None, &["merchants.manage"]).await;
+        let (id, key) = (created["id"].as_str().unwrap(), created["key"].as_str().unwrap());
+        assert_eq!(app.get_as(key, "/api/v1/merchants").await.status, StatusCode::OK);
+        // Revoked behind the app's back (as another instance would): the cache answers until
+        // its two seconds are up, then the database refuses.
+        let mut tx = app.app.db.begin_write().await.unwrap();
+        store::api_keys::revoke(&mut tx, None, id.parse().unwrap(), app.app.now()).await.unwrap().unwrap();
+        tx.commit().await.unwrap();
+        app.clock.advance(jiff::SignedDuration::from_millis(1_999));
+        assert_eq!(app.get_as(key, "/api/v1/merchants").await.status, StatusCode::OK);
+        app.clock.advance(jiff::SignedDuration::from_millis(1));
+        app.get_as(key, "/api/v1/merchants").await.assert_problem(StatusCode::UNAUTHORIZED, "unauthenticated");
+        // A refusal is never remembered: the next request asks the database again.
+        app.get_as(key, "/api/v1/merchants").await.assert_problem(StatusCode::UNAUTHORIZED, "unauthenticated");
+        // Through the app, a change takes effect at once even while the key is remembered.
+        let other = new_key(app, &admin, None, &["merchants.manage"]).await;
+        let (other_id, other_key) = (other["id"].as_str().unwrap(), other["key"].as_str().unwrap());
+        assert_eq!(app.get_as(other_key, "/api/v1/merchants").await.status, StatusCode::OK);
+        let revoked = app.send_json(Method::POST, &format!("/api/v1/api-keys/{other_id}/revoke"), Some(&admin), &json!({})).await;
+        assert_eq!(revoked.status, StatusCode::OK, "{}", revoked.text());
+        app.get_as(other_key, "/api/v1/merchants").await.assert_problem(StatusCode::UNAUTHORIZED, "unauthenticated");
+    }
+
     async fn creation_is_audited_without_the_secret(app: TestApp) {
         let admin = app.admin_token().await;
         let acme = merchant(app, &admin, "acme").await;
@@ -387,6 +412,9 @@ both_dbs! {
         let mut tx = app.app.db.begin_write().await.unwrap();
         store::access::grant_role(&mut tx, creator.as_uuid(), BuiltInRole::MerchantOwner.id(), None, 0).await.unwrap();
         tx.commit().await.unwrap();
+        // Written straight to the store, so the app's callers cache must be told (the use
+        // cases that grant roles forget it themselves; ADR 0027).
+        app.app.callers.forget_all();
         assert_eq!(app.get_as(&key, "/api/v1/api-keys").await.status, StatusCode::OK);
         // ...but never beyond the key's scopes, nor to another merchant.
         app.get_as(&key, "/api/v1/merchants").await.assert_problem(StatusCode::FORBIDDEN, "missing-permission");
