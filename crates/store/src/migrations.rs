@@ -40,6 +40,7 @@ migrations![
     (0012, "tracking"),
     (0013, "outbox"),
     (0014, "order_imports"),
+    (0015, "order_search"),
 ];
 
 /// The embedded migrator for a backend.

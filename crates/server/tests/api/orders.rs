@@ -269,6 +269,8 @@ both_dbs! {
         assert_eq!(exceptions.len(), 1);
         let found = orders(app, &s, &format!("q={}", str_of(o, "number"))).await;
         assert_eq!(found.len(), 1, "search by number");
+        let lower = orders(app, &s, &format!("q={}", str_of(o, "number").to_lowercase())).await;
+        assert_eq!(lower.len(), 1, "the number in any case");
         assert_eq!(orders(app, &s, "q=web-3@buyer").await.len(), 1, "search by customer e-mail");
         assert_eq!(orders(app, &s, "q=web-1").await.len(), 1, "search by external id");
         let r = app.get_as(&s.clerk, "/api/v1/orders?status=lost").await;

@@ -354,16 +354,57 @@ pub struct OrderFilter<'a> {
     pub from: Option<i64>,
     /// Received before (microseconds).
     pub to: Option<i64>,
-    /// Number or external id (exact, case-insensitive), or a customer e-mail, phone or
-    /// name containing it (lower-cased by the caller).
+    /// Number (case-insensitive) or external id or number (exact): those orders only;
+    /// otherwise the orders whose customer e-mail, phone or name contains it (lower-cased
+    /// by the caller).
     pub q: Option<&'a str>,
     /// Only orders waiting at this fulfilment stage, with "now" in microseconds (the
     /// dashboard's counts use the same predicate).
     pub stage: Option<(crate::dashboard::OrderStage, i64)>,
 }
 
+/// The search text (parameter `param`) as an order's number or channel id. Each arm is an
+/// indexed look-up, and the list is driven from them rather than scanning the merchant's
+/// orders. Numbers are always upper case (`OrderNumber`), so `number = UPPER(…)` is the
+/// case-insensitive match and uses `orders_number_key`.
+fn exact_match(param: &str) -> String {
+    format!(
+        "id IN (SELECT id FROM orders WHERE merchant_id = $1 AND number = UPPER({param}) \
+         UNION ALL SELECT id FROM orders WHERE merchant_id = $1 AND external_id = {param} \
+         UNION ALL SELECT id FROM orders WHERE merchant_id = $1 AND external_number = {param})"
+    )
+}
+
+/// The search text `$7` within the customer's e-mail, phone or name (a scan of the
+/// merchant's orders in id order, stopped at the page's end).
+const CUSTOMER_MATCH: &str = "(LOWER(customer_email) LIKE '%' || $7 || '%' \
+     OR customer_phone LIKE '%' || $7 || '%' OR LOWER(customer_name) LIKE '%' || $7 || '%')";
+
+/// Whether `q` is exactly some order's number, external id or external number. When it
+/// is, a search for it finds those orders only, without scanning every order for a
+/// customer who happens to contain it.
+async fn exact_match_exists(
+    tx: &mut Tx,
+    merchant: MerchantId,
+    q: &str,
+) -> Result<bool, StoreError> {
+    let sql = format!(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM orders WHERE merchant_id = $1 AND {} LIMIT 1) hit",
+        exact_match("$2")
+    );
+    let found = with_conn!(tx, |c| sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(
+        sql
+    ))
+    .bind(merchant.as_uuid())
+    .bind(q)
+    .fetch_one(c)
+    .await)?;
+    Ok(found > 0)
+}
+
 /// A page of orders in arrival order (ids are UUIDv7 minted at receipt, so this is first
-/// in, first out), after `after`.
+/// in, first out), after `after`. A search text `q` that is exactly an order's number or
+/// channel id finds those orders; otherwise the orders whose customer contains it.
 pub async fn list_orders(
     tx: &mut Tx,
     merchant: MerchantId,
@@ -371,14 +412,16 @@ pub async fn list_orders(
     after: Option<Uuid>,
     limit: u32,
 ) -> Result<Vec<OrderRow>, StoreError> {
+    let text = match filter.q {
+        None => "$7 IS NULL".to_owned(),
+        Some(q) if exact_match_exists(tx, merchant, q).await? => exact_match("$7"),
+        Some(_) => CUSTOMER_MATCH.to_owned(),
+    };
     let sql = format!(
         "SELECT {ORDER_COLUMNS} FROM orders WHERE merchant_id = $1 \
          AND ($2 IS NULL OR status = $2) AND ($3 IS NULL OR queue = $3) \
          AND ($4 IS NULL OR channel_id = $4) AND ($5 IS NULL OR received_at >= $5) \
-         AND ($6 IS NULL OR received_at < $6) \
-         AND ($7 IS NULL OR UPPER(number) = UPPER($7) OR external_id = $7 OR external_number = $7 \
-              OR LOWER(customer_email) LIKE '%' || $7 || '%' OR customer_phone LIKE '%' || $7 || '%' \
-              OR LOWER(customer_name) LIKE '%' || $7 || '%') \
+         AND ($6 IS NULL OR received_at < $6) AND {text} \
          AND ($8 IS NULL OR id > $8) {stage} ORDER BY id LIMIT $9",
         stage = filter
             .stage
