@@ -284,28 +284,49 @@ pub async fn list_levels(
     merchant: MerchantId,
     f: &LevelFilter,
 ) -> Result<Vec<LevelListRow>, StoreError> {
-    const SQL: &str = "SELECT l.sku_id, s.code AS sku_code, l.location_id, o.code AS location_code, \
+    // Only the filters given become predicates: `($2 IS NULL OR l.sku_id = $2)` kept SQLite
+    // from using the level's key, so one level's look-up read all of the merchant's levels.
+    let sku = if f.sku.is_some() {
+        "l.sku_id = $2"
+    } else {
+        "$2 IS NULL"
+    };
+    let location = if f.location.is_some() {
+        "l.location_id = $3"
+    } else {
+        "$3 IS NULL"
+    };
+    let after = if f.after.is_some() {
+        "(l.sku_id > $5 OR (l.sku_id = $5 AND l.location_id > $6))"
+    } else {
+        "($5 IS NULL AND $6 IS NULL)"
+    };
+    let sql = format!(
+        "SELECT l.sku_id, s.code AS sku_code, l.location_id, o.code AS location_code, \
          l.on_hand, l.reserved, l.incoming, r.low_stock, r.reorder_point, r.overstock, l.updated_at \
          FROM stock_levels l JOIN skus s ON s.id = l.sku_id JOIN locations o ON o.id = l.location_id \
          LEFT JOIN stock_alert_rules r ON r.merchant_id = l.merchant_id AND r.sku_id = l.sku_id \
          AND r.location_id = l.location_id \
-         WHERE l.merchant_id = $1 AND ($2 IS NULL OR l.sku_id = $2) AND ($3 IS NULL OR l.location_id = $3) \
+         WHERE l.merchant_id = $1 AND {sku} AND {location} \
          AND ($4 = FALSE OR (r.low_stock IS NOT NULL AND l.on_hand - l.reserved <= r.low_stock) \
               OR (r.reorder_point IS NOT NULL AND l.on_hand - l.reserved <= r.reorder_point)) \
-         AND ($5 IS NULL OR l.sku_id > $5 OR (l.sku_id = $5 AND l.location_id > $6)) \
+         AND {after} \
          AND ($8 IS NULL OR substr(s.code_key, 1, length($8)) = $8) \
-         ORDER BY l.sku_id, l.location_id LIMIT $7";
-    Ok(with_conn!(tx, |c| sqlx::query_as::<_, LevelListRow>(SQL)
-        .bind(merchant.as_uuid())
-        .bind(f.sku)
-        .bind(f.location)
-        .bind(f.low_only)
-        .bind(f.after.map(|a| a.0))
-        .bind(f.after.map(|a| a.1))
-        .bind(i64::from(f.limit))
-        .bind(f.code_prefix.as_deref())
-        .fetch_all(c)
-        .await)?)
+         ORDER BY l.sku_id, l.location_id LIMIT $7"
+    );
+    Ok(with_conn!(tx, |c| sqlx::query_as::<_, LevelListRow>(
+        sqlx::AssertSqlSafe(sql.as_str())
+    )
+    .bind(merchant.as_uuid())
+    .bind(f.sku)
+    .bind(f.location)
+    .bind(f.low_only)
+    .bind(f.after.map(|a| a.0))
+    .bind(f.after.map(|a| a.1))
+    .bind(i64::from(f.limit))
+    .bind(f.code_prefix.as_deref())
+    .fetch_all(c)
+    .await)?)
 }
 
 /// A ledger entry as stored.

@@ -363,15 +363,16 @@ pub struct OrderFilter<'a> {
     pub stage: Option<(crate::dashboard::OrderStage, i64)>,
 }
 
-/// The search text (parameter `param`) as an order's number or channel id. Each arm is an
-/// indexed look-up, and the list is driven from them rather than scanning the merchant's
-/// orders. Numbers are always upper case (`OrderNumber`), so `number = UPPER(…)` is the
-/// case-insensitive match and uses `orders_number_key`.
-fn exact_match(param: &str) -> String {
+/// The ids of the orders whose number or channel id is the search text (parameter
+/// `param`), as `hit_id`. Each arm is an indexed look-up, and the list is driven from them
+/// (joined to `orders` by id) rather than scanning the merchant's orders. Numbers are
+/// always upper case (`OrderNumber`), so `number = UPPER(…)` is the case-insensitive match
+/// and uses `orders_number_key`.
+fn exact_hits(param: &str) -> String {
     format!(
-        "id IN (SELECT id FROM orders WHERE merchant_id = $1 AND number = UPPER({param}) \
-         UNION ALL SELECT id FROM orders WHERE merchant_id = $1 AND external_id = {param} \
-         UNION ALL SELECT id FROM orders WHERE merchant_id = $1 AND external_number = {param})"
+        "(SELECT id AS hit_id FROM orders WHERE merchant_id = $1 AND number = UPPER({param}) \
+         UNION SELECT id FROM orders WHERE merchant_id = $1 AND external_id = {param} \
+         UNION SELECT id FROM orders WHERE merchant_id = $1 AND external_number = {param}) hit"
     )
 }
 
@@ -388,10 +389,7 @@ async fn exact_match_exists(
     merchant: MerchantId,
     q: &str,
 ) -> Result<bool, StoreError> {
-    let sql = format!(
-        "SELECT COUNT(*) FROM (SELECT 1 FROM orders WHERE merchant_id = $1 AND {} LIMIT 1) hit",
-        exact_match("$2")
-    );
+    let sql = format!("SELECT COUNT(*) FROM {}", exact_hits("$2"));
     let found = with_conn!(tx, |c| sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(
         sql
     ))
@@ -412,13 +410,16 @@ pub async fn list_orders(
     after: Option<Uuid>,
     limit: u32,
 ) -> Result<Vec<OrderRow>, StoreError> {
-    let text = match filter.q {
-        None => "$7 IS NULL".to_owned(),
-        Some(q) if exact_match_exists(tx, merchant, q).await? => exact_match("$7"),
-        Some(_) => CUSTOMER_MATCH.to_owned(),
+    let (source, text) = match filter.q {
+        None => ("orders".to_owned(), "CAST($7 AS TEXT) IS NULL"),
+        Some(q) if exact_match_exists(tx, merchant, q).await? => (
+            format!("{} JOIN orders ON orders.id = hit.hit_id", exact_hits("$7")),
+            "CAST($7 AS TEXT) IS NOT NULL",
+        ),
+        Some(_) => ("orders".to_owned(), CUSTOMER_MATCH),
     };
     let sql = format!(
-        "SELECT {ORDER_COLUMNS} FROM orders WHERE merchant_id = $1 \
+        "SELECT {ORDER_COLUMNS} FROM {source} WHERE merchant_id = $1 \
          AND ($2 IS NULL OR status = $2) AND ($3 IS NULL OR queue = $3) \
          AND ($4 IS NULL OR channel_id = $4) AND ($5 IS NULL OR received_at >= $5) \
          AND ($6 IS NULL OR received_at < $6) AND {text} \
