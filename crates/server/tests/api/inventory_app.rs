@@ -579,6 +579,12 @@ both_dbs! {
         assert_eq!(broken, ["inventory.ledger", "inventory.reservations"]);
         let fixed = failing("UPDATE stock_levels SET on_hand = on_hand - 1, reserved = reserved - 1").await;
         assert!(fixed.is_empty(), "{fixed:?}");
+        // Movements whose level is gone are reported as well (and the level put back).
+        assert!(failing("CREATE TABLE kept_levels AS SELECT * FROM stock_levels").await.is_empty());
+        let orphaned = failing("DELETE FROM stock_levels").await;
+        assert!(orphaned.contains(&"inventory.ledger"), "{orphaned:?}");
+        let restored = failing("INSERT INTO stock_levels SELECT * FROM kept_levels").await;
+        assert!(restored.is_empty(), "{restored:?}");
     }
 
     async fn inventory_use_cases_check_permissions_and_tenancy(app: TestApp) {

@@ -37,13 +37,16 @@ pub struct ListingRow {
     pub updated_at: i64,
 }
 
+// `CROSS JOIN` keeps SQLite from starting at the merchant's SKUs (it did, reading every SKU
+// to match an order line against a channel with few listings: 1.5 ms per line in B1); to
+// PostgreSQL it is the same inner join.
 macro_rules! listing_select {
     () => {
         "SELECT cl.id, cl.channel_id, cl.sku_id, s.code AS sku_code, cl.external_sku, \
          cl.external_product_id, cl.external_variant_id, cl.price_override_minor, \
          cl.price_override_currency, cl.active, cl.created_at, cl.updated_at \
-         FROM channel_listings cl JOIN skus s ON s.merchant_id = cl.merchant_id AND s.id = cl.sku_id \
-         WHERE cl.merchant_id = $1 AND cl.channel_id = $2"
+         FROM channel_listings cl CROSS JOIN skus s \
+         WHERE s.merchant_id = cl.merchant_id AND s.id = cl.sku_id AND cl.merchant_id = $1 AND cl.channel_id = $2"
     };
 }
 
@@ -217,8 +220,13 @@ pub async fn matching_listings(
 ) -> Result<Vec<ListingRow>, StoreError> {
     const SQL: &str = concat!(
         listing_select!(),
-        " AND cl.active = TRUE AND (cl.external_sku_key = $3 OR cl.external_product_id = $4 \
-         OR cl.external_variant_id = $5) ORDER BY cl.id"
+        // One indexed look-up per channel-side id; as an OR, SQLite read every listing of
+        // the channel for each order line.
+        " AND cl.active = TRUE AND cl.id IN (\
+         SELECT id FROM channel_listings WHERE merchant_id = $1 AND channel_id = $2 AND external_sku_key = $3 \
+         UNION SELECT id FROM channel_listings WHERE merchant_id = $1 AND channel_id = $2 AND external_product_id = $4 \
+         UNION SELECT id FROM channel_listings WHERE merchant_id = $1 AND channel_id = $2 AND external_variant_id = $5) \
+         ORDER BY cl.id"
     );
     Ok(with_conn!(tx, |c| sqlx::query_as::<_, ListingRow>(SQL)
         .bind(merchant.as_uuid())

@@ -91,10 +91,12 @@ pub async fn ledger_problems(tx: &mut Tx) -> Result<Vec<String>, StoreError> {
          FROM stock_levels l LEFT JOIN (SELECT merchant_id, sku_id, location_id, SUM(quantity) AS total \
          FROM stock_movements GROUP BY merchant_id, sku_id, location_id) m \
          ON m.merchant_id = l.merchant_id AND m.sku_id = l.sku_id AND m.location_id = l.location_id";
-    const ORPHANS: &str = "SELECT m.merchant_id, m.sku_id, m.location_id, COUNT(*) FROM stock_movements m \
-         WHERE NOT EXISTS (SELECT 1 FROM stock_levels l WHERE l.merchant_id = m.merchant_id \
-         AND l.sku_id = m.sku_id AND l.location_id = m.location_id) \
-         GROUP BY m.merchant_id, m.sku_id, m.location_id";
+    // Grouped first, then joined, for the same reason (the NOT EXISTS form took 44 s).
+    const ORPHANS: &str = "SELECT m.merchant_id, m.sku_id, m.location_id, m.n \
+         FROM (SELECT merchant_id, sku_id, location_id, COUNT(*) AS n FROM stock_movements \
+         GROUP BY merchant_id, sku_id, location_id) m LEFT JOIN stock_levels l \
+         ON l.merchant_id = m.merchant_id AND l.sku_id = m.sku_id AND l.location_id = m.location_id \
+         WHERE l.merchant_id IS NULL";
     let rows: Vec<(Uuid, Uuid, Uuid, i64, i64)> =
         with_conn!(tx, |c| sqlx::query_as(SQL).fetch_all(c).await)?;
     let mut problems: Vec<String> = rows
