@@ -379,25 +379,13 @@ impl Importer {
             let row = self.order_row(&o, number.to_string(), hours, now)?;
             for (pos, l) in o.order.lines.iter().enumerate() {
                 let key = l.item.sku.as_ref().map(|s| s.as_ref().to_ascii_uppercase());
+                let position = i64::try_from(pos).map_err(corrupt)?;
+                let sku = key.and_then(|k| skus.get(&k).copied());
+                let id = self.app.ids.new_id();
                 rows.lines.push(LineRow {
-                    id: self.app.ids.new_id(),
-                    order_id: row.id,
-                    position: i64::try_from(pos).map_err(corrupt)?,
-                    external_line_id: l.external_line_id.as_ref().map(ToString::to_string),
-                    sku_id: key.and_then(|k| skus.get(&k).copied()),
-                    listing_id: None,
-                    item_sku: l.item.sku.as_ref().map(ToString::to_string),
                     item_product_id: None,
                     item_variant_id: None,
-                    title: l.title.as_ref().map(ToString::to_string),
-                    quantity: l.quantity.get(),
-                    cancelled_quantity: 0,
-                    unit_price_minor: l.unit_price.minor(),
-                    subtotal_minor: l.subtotal.minor(),
-                    discount_minor: l.discount.minor(),
-                    tax_minor: l.tax.minor(),
-                    created_at: now,
-                    updated_at: now,
+                    ..super::intake::line_row((id, row.id, position), l, (sku, None), now)
                 });
             }
             for p in &o.payments {

@@ -363,25 +363,15 @@ pub async fn add_line(
             };
             let lines = store::lines_of(tx, merchant, row.id).await?;
             let now = time::to_db(app.now());
+            let position = lines.iter().map(|l| l.position + 1).max().unwrap_or(0);
+            let matched = (
+                Some(found.sku_id.as_uuid()),
+                found.listing_id.map(|i| i.as_uuid()),
+            );
             let new = LineRow {
-                id: app.ids.new_id(),
-                order_id: row.id,
-                position: lines.iter().map(|l| l.position + 1).max().unwrap_or(0),
-                external_line_id: l.external_line_id.as_ref().map(ToString::to_string),
-                sku_id: Some(found.sku_id.as_uuid()),
-                listing_id: found.listing_id.map(|i| i.as_uuid()),
-                item_sku: l.item.sku.as_ref().map(ToString::to_string),
                 item_product_id: None,
                 item_variant_id: None,
-                title: l.title.as_ref().map(ToString::to_string),
-                quantity: l.quantity.get(),
-                cancelled_quantity: 0,
-                unit_price_minor: l.unit_price.minor(),
-                subtotal_minor: l.subtotal.minor(),
-                discount_minor: l.discount.minor(),
-                tax_minor: l.tax.minor(),
-                created_at: now,
-                updated_at: now,
+                ..super::intake::line_row((app.ids.new_id(), row.id, position), &l, matched, now)
             };
             edit_lines(
                 app,

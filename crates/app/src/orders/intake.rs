@@ -14,8 +14,8 @@ use omnihub_domain::ids::MerchantId;
 use omnihub_domain::merchants::Currency;
 use omnihub_domain::orders::review::{OrderFacts, ReviewOutcome};
 use omnihub_domain::orders::{
-    FulfilmentStatus, HoldReason, IncomingOrder, MappingProblem, OrderNumber, OrderStatus,
-    PaymentStatus, TimelineEvent, Unmappable, WorkQueue,
+    FulfilmentStatus, HoldReason, IncomingLine, IncomingOrder, MappingProblem, OrderNumber,
+    OrderStatus, PaymentStatus, TimelineEvent, Unmappable, WorkQueue,
 };
 use omnihub_store::channels::ChannelRow;
 use omnihub_store::orders::{self as store, CustomerRow, LineRow, OrderRow};
@@ -458,29 +458,19 @@ async fn resolve_lines(
                 .unwrap_or_default();
             problems.push(MappingProblem::UnknownSku { line: i, item });
         }
-        lines.push(LineRow {
-            id: app.ids.new_id(),
-            order_id: order,
-            position: i64::try_from(i).map_err(corrupt)?,
-            external_line_id: text(&l.external_line_id),
-            sku_id: resolved.as_ref().map(|r| r.sku_id.as_uuid()),
-            listing_id: resolved
-                .as_ref()
-                .and_then(|r| r.listing_id)
-                .map(|id| id.as_uuid()),
-            item_sku: text(&l.item.sku),
-            item_product_id: text(&l.item.product_id),
-            item_variant_id: text(&l.item.variant_id),
-            title: l.title.as_ref().map(ToString::to_string),
-            quantity: l.quantity.get(),
-            cancelled_quantity: 0,
-            unit_price_minor: l.unit_price.minor(),
-            subtotal_minor: l.subtotal.minor(),
-            discount_minor: l.discount.minor(),
-            tax_minor: l.tax.minor(),
-            created_at: now,
-            updated_at: now,
+        let matched = resolved.as_ref().map_or((None, None), |r| {
+            (
+                Some(r.sku_id.as_uuid()),
+                r.listing_id.map(|id| id.as_uuid()),
+            )
         });
+        let position = i64::try_from(i).map_err(corrupt)?;
+        lines.push(line_row(
+            (app.ids.new_id(), order, position),
+            l,
+            matched,
+            now,
+        ));
     }
     Ok((lines, problems))
 }
@@ -663,5 +653,37 @@ async fn review_and_route(
             note(app, tx, merchant, row.id, TimelineEvent::Held, who, data).await?;
             save(app, tx, merchant, row, expected).await
         }
+    }
+}
+
+/// The stored row of incoming line `l`: its `(id, order, position)`, the SKU and listing
+/// it was `matched` to, and the channel's item ids as received.
+pub(crate) fn line_row(
+    (id, order, position): (uuid::Uuid, uuid::Uuid, i64),
+    l: &IncomingLine,
+    (sku_id, listing_id): (Option<uuid::Uuid>, Option<uuid::Uuid>),
+    now: i64,
+) -> LineRow {
+    let text =
+        |e: &Option<omnihub_domain::channels::ExternalId>| e.as_ref().map(ToString::to_string);
+    LineRow {
+        id,
+        order_id: order,
+        position,
+        external_line_id: text(&l.external_line_id),
+        sku_id,
+        listing_id,
+        item_sku: text(&l.item.sku),
+        item_product_id: text(&l.item.product_id),
+        item_variant_id: text(&l.item.variant_id),
+        title: l.title.as_ref().map(ToString::to_string),
+        quantity: l.quantity.get(),
+        cancelled_quantity: 0,
+        unit_price_minor: l.unit_price.minor(),
+        subtotal_minor: l.subtotal.minor(),
+        discount_minor: l.discount.minor(),
+        tax_minor: l.tax.minor(),
+        created_at: now,
+        updated_at: now,
     }
 }

@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
+use omnihub_domain::demo::DemoRng as Rng;
 use omnihub_domain::money::{Currency, Money};
 use serde_json::json;
 
@@ -31,23 +32,6 @@ pub struct MakeSyntheticArgs {
     /// Seed of the generator.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-}
-
-/// splitmix64: small, fast and the same on every platform.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
 }
 
 /// One generated order line of the file and its payment total.
@@ -126,7 +110,8 @@ pub fn make(args: &MakeSyntheticArgs) -> anyhow::Result<ExitCode> {
         ])?;
     }
     catalog.flush()?;
-    let mut rng = Rng(args.seed);
+    // The demo generator (SplitMix64), so a seed gives the same file on every platform.
+    let mut rng = Rng::new(args.seed);
     let mut out = BufWriter::new(File::create(&args.out)?);
     let (mut good, mut dups, mut bad, mut total) = (0_u64, 0_u64, 0_u64, 0_i64);
     let mut made = 0_u64;

@@ -308,15 +308,19 @@ pub async fn problems_of(
         .await)?)
 }
 
-/// Runs `$sql(n)` over `$items` in chunks of at most `$per`, binding each item with
-/// `$bind`, and collects the rows each statement returns.
+/// Runs `$sql(n)` over `$items` in chunks of at most `$per`, binding `$first` once, then
+/// each item with `$bind`, and collects the rows each statement returns.
 macro_rules! chunked_fetch {
-    ($tx:expr, $items:expr, $per:expr, $sql:expr, |$q:ident, $item:ident| $bind:expr, $out:ty) => {{
+    ($tx:expr, $items:expr, $per:expr, $sql:expr, |$q:ident, $item:ident| $bind:expr, $out:ty) => {
+        chunked_fetch!($tx, $items, $per, $sql, |$q| $q, |$q, $item| $bind, $out)
+    };
+    ($tx:expr, $items:expr, $per:expr, $sql:expr, |$q0:ident| $first:expr, |$q:ident, $item:ident| $bind:expr, $out:ty) => {{
         let mut out: Vec<$out> = Vec::with_capacity($items.len());
         for chunk in pieces($items, $per) {
             let sql = $sql(chunk.len());
             let rows = with_conn!($tx, |c| {
-                let mut $q = sqlx::query_as::<_, $out>(sqlx::AssertSqlSafe(sql));
+                let $q0 = sqlx::query_as::<_, $out>(sqlx::AssertSqlSafe(sql));
+                let mut $q = $first;
                 for $item in chunk {
                     $q = $bind;
                 }
@@ -334,25 +338,24 @@ pub async fn sku_ids_by_key(
     merchant: MerchantId,
     keys: &[String],
 ) -> Result<Vec<(String, Uuid)>, StoreError> {
-    let mut out = Vec::with_capacity(keys.len());
-    for chunk in pieces(keys, MAX_BINDS) {
-        let b = tx.backend();
-        let sql = format!(
+    let backend = tx.backend();
+    let sql = |n| {
+        format!(
             "SELECT code_key, id FROM skus WHERE merchant_id = {} AND code_key IN ({})",
-            marks(b, 1, 1),
-            marks(b, 2, chunk.len())
-        );
-        let rows = with_conn!(tx, |c| {
-            let mut q = sqlx::query_as::<_, (String, Uuid)>(sqlx::AssertSqlSafe(sql))
-                .bind(merchant.as_uuid());
-            for k in chunk {
-                q = q.bind(k);
-            }
-            q.fetch_all(c).await
-        })?;
-        out.extend(rows);
-    }
-    Ok(out)
+            marks(backend, 1, 1),
+            marks(backend, 2, n)
+        )
+    };
+    let m = merchant.as_uuid();
+    Ok(chunked_fetch!(
+        tx,
+        keys,
+        MAX_BINDS,
+        sql,
+        |q| q.bind(m),
+        |q, k| q.bind(k),
+        (String, Uuid)
+    ))
 }
 
 /// Which of `ids` the channel already has orders for.
@@ -373,21 +376,15 @@ pub async fn taken_external_ids(
         )
     };
     let m = merchant.as_uuid();
-    let mut out = Vec::new();
-    for chunk in pieces(ids, MAX_BINDS) {
-        let sql = sql(chunk.len());
-        let rows = with_conn!(tx, |c| {
-            let mut q = sqlx::query_as::<_, (String,)>(sqlx::AssertSqlSafe(sql))
-                .bind(m)
-                .bind(channel);
-            for id in chunk {
-                q = q.bind(id);
-            }
-            q.fetch_all(c).await
-        })?;
-        out.extend(rows);
-    }
-    Ok(out)
+    Ok(chunked_fetch!(
+        tx,
+        ids,
+        MAX_BINDS,
+        sql,
+        |q| q.bind(m).bind(channel),
+        |q, id| q.bind(id),
+        (String,)
+    ))
 }
 
 /// Takes `count` order sequence numbers at once; returns the last (the range is
